@@ -1,0 +1,125 @@
+"""The one error tree of yenflow.
+
+Every error the library raises on purpose derives from :class:`YenflowError`
+and carries its context as attributes, so a caller (the CLI, the report, a
+script) can show *what* failed, *where* and *what was expected*::
+
+    YenflowError
+    ├── ConfigError            a setting is missing or malformed
+    ├── SourceError            anything about one official source
+    │   ├── FetchError         the network or snapshot step failed (URL, HTTP status)
+    │   │   └── NotInSnapshotError   a --from folder lacks the requested file
+    │   └── ParseError         bytes did not match the source's documented format
+    │                          (file or URL, row, expected, found)
+    ├── StoreError             the DuckDB store could not be opened or written
+    └── DataError              an analysis lacks the data it needs (series, period)
+
+Messages are built first (``msg = ...``) and then raised, and always name the
+source, the file or URL and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "FetchError",
+    "NotInSnapshotError",
+    "ParseError",
+    "SourceError",
+    "StoreError",
+    "YenflowError",
+]
+
+
+class YenflowError(Exception):
+    """Base class of every error raised on purpose by yenflow."""
+
+
+class ConfigError(YenflowError):
+    """A setting (environment variable, option, config value) is missing or malformed."""
+
+
+class SourceError(YenflowError):
+    """An error tied to one official source.
+
+    Attributes:
+        source: the source's registry name (``"mof"``, ``"fred"``...).
+        location: the URL (keys redacted) or file path involved, if any.
+    """
+
+    def __init__(self, message: str, *, source: str, location: str | None = None) -> None:
+        self.source = source
+        self.location = location
+        prefix = f"[{source}]"
+        if location:
+            prefix += f" {location}:"
+        super().__init__(f"{prefix} {message}")
+
+
+class FetchError(SourceError):
+    """Downloading (or reading from a raw snapshot) failed.
+
+    Attributes:
+        status: the HTTP status code, if a response arrived.
+        reason: a short machine-friendly reason (``"http-404"``, ``"timeout"``,
+            ``"connect"``, ``"not-in-snapshot"``...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        location: str | None = None,
+        status: int | None = None,
+        reason: str = "fetch",
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(message, source=source, location=location)
+
+
+class NotInSnapshotError(FetchError):
+    """A ``--from DIR`` snapshot has no file for a request (a skip, not a failure)."""
+
+
+class ParseError(SourceError):
+    """The payload did not match the source's documented format.
+
+    Attributes:
+        row: 1-based physical line (or record) number in the file, if known.
+        expected: what the parser expected there.
+        found: what it found instead (shortened).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        location: str | None = None,
+        row: int | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        self.row = row
+        self.expected = expected
+        self.found = found
+        parts = [message]
+        if row is not None:
+            parts.append(f"row {row}")
+        if expected is not None:
+            parts.append(f"expected {expected}")
+        if found is not None:
+            shown = found if len(found) <= 80 else found[:77] + "..."
+            parts.append(f"found {shown!r}")
+        super().__init__("; ".join(parts), source=source, location=location)
+
+
+class StoreError(YenflowError):
+    """The DuckDB store could not be opened, migrated or written."""
+
+
+class DataError(YenflowError):
+    """An analysis lacks the data it needs (a series is missing or too short)."""

@@ -1,0 +1,125 @@
+"""Release schedules: when an observation became public.
+
+Each function takes the period's end dates (or the "as of" dates) as a
+datetime64 Series and returns the publication instants as a UTC Series. They
+encode the sources' published schedules; where an official schedule varies
+(holidays, occasional delays), the rule below is an approximation and says so.
+The store keeps these instants so that any analysis can be run "as of" a date
+without look-ahead; the future watch mode reads the same rules to know when
+the next figure is due.
+
+| rule | source | schedule used |
+|---|---|---|
+| :func:`mof_weekly` | MoF weekly securities flows | Thursday after the Sunday-Saturday week, 08:50 Tokyo |
+| :func:`mof_monthly` | MoF monthly securities flows | 8th of the next month (next weekday if a weekend), 08:50 Tokyo (approx.) |
+| :func:`jgb_daily` | MoF JGB yields | same business day, 18:00 Tokyo (approx.) |
+| :func:`tic_monthly` | US Treasury TIC | 18th of the second month after (next weekday), 16:00 New York (approx.) |
+| :func:`cftc_weekly` | CFTC COT | Friday after the Tuesday "as of" date, 15:30 New York |
+| :func:`us_next_business_day` | H.15 rates, market closes | next weekday, 16:15 New York |
+| :func:`fed_h10_weekly` | H.10 FX rates (DEXJPUS) | Monday after the observation's week, 16:15 New York |
+| :func:`fed_h41_weekly` | H.4.1 (WALCL, Wednesday level) | the next day (Thursday), 16:30 New York |
+| :func:`monthly_with_lag` | OECD and other monthly data | a fixed number of days after the month end |
+| :func:`utc_day_close` | Bitcoin daily candles | 00:00 UTC after the UTC day |
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "at_local_time",
+    "cftc_weekly",
+    "fed_h10_weekly",
+    "fed_h41_weekly",
+    "jgb_daily",
+    "mof_monthly",
+    "mof_weekly",
+    "monthly_with_lag",
+    "roll_to_weekday",
+    "tic_monthly",
+    "us_next_business_day",
+    "utc_day_close",
+]
+
+TOKYO = "Asia/Tokyo"
+NEW_YORK = "America/New_York"
+
+
+def _dates(dates: pd.Series | pd.DatetimeIndex) -> pd.Series:
+    return pd.Series(pd.to_datetime(dates)).dt.normalize().dt.tz_localize(None)
+
+
+def at_local_time(dates: pd.Series, *, time: str, tz: str) -> pd.Series:
+    """Combine calendar dates with a wall-clock ``time`` ("HH:MM") in ``tz``; return UTC."""
+    hours, minutes = (int(x) for x in time.split(":"))
+    local = _dates(dates) + pd.Timedelta(hours=hours, minutes=minutes)
+    return local.dt.tz_localize(tz, nonexistent="shift_forward", ambiguous="NaT").dt.tz_convert(
+        "UTC"
+    )
+
+
+def roll_to_weekday(dates: pd.Series) -> pd.Series:
+    """Move Saturday and Sunday to the following Monday."""
+    d = _dates(dates)
+    shift = d.dt.weekday.map({5: 2, 6: 1}).fillna(0).astype(int)
+    return d + pd.to_timedelta(shift, unit="D")
+
+
+def _next_weekday_after(dates: pd.Series, weekday: int) -> pd.Series:
+    """The first ``weekday`` (Mon=0) strictly after each date."""
+    d = _dates(dates)
+    delta = (weekday - d.dt.weekday - 1) % 7 + 1
+    return d + pd.to_timedelta(delta, unit="D")
+
+
+def mof_weekly(week_end: pd.Series) -> pd.Series:
+    """MoF weekly figures: the Thursday after the Saturday that ends the week, 08:50 JST."""
+    return at_local_time(_next_weekday_after(week_end, 3), time="08:50", tz=TOKYO)
+
+
+def mof_monthly(month_end: pd.Series) -> pd.Series:
+    """MoF monthly figures: about the 8th of the next month, 08:50 JST (approximation)."""
+    first_next = _dates(month_end) + pd.offsets.MonthBegin(1)
+    return at_local_time(roll_to_weekday(first_next + pd.Timedelta(days=7)), time="08:50", tz=TOKYO)
+
+
+def jgb_daily(dates: pd.Series) -> pd.Series:
+    """MoF JGB yields: published the same business day; 18:00 JST assumed."""
+    return at_local_time(dates, time="18:00", tz=TOKYO)
+
+
+def tic_monthly(month_end: pd.Series) -> pd.Series:
+    """TIC holdings: about the 18th of the second month after the month, 16:00 New York."""
+    first = _dates(month_end) + pd.offsets.MonthBegin(2)
+    return at_local_time(roll_to_weekday(first + pd.Timedelta(days=17)), time="16:00", tz=NEW_YORK)
+
+
+def cftc_weekly(as_of: pd.Series) -> pd.Series:
+    """CFTC Commitments of Traders: the Friday after the Tuesday "as of" date, 15:30 New York."""
+    return at_local_time(_next_weekday_after(as_of, 4), time="15:30", tz=NEW_YORK)
+
+
+def us_next_business_day(dates: pd.Series) -> pd.Series:
+    """H.15 yields and US market closes on FRED: the next weekday, 16:15 New York."""
+    nxt = _dates(dates) + pd.Timedelta(days=1)
+    return at_local_time(roll_to_weekday(nxt), time="16:15", tz=NEW_YORK)
+
+
+def fed_h10_weekly(dates: pd.Series) -> pd.Series:
+    """H.10 exchange rates: released each Monday for the previous week, 16:15 New York."""
+    return at_local_time(_next_weekday_after(dates, 0), time="16:15", tz=NEW_YORK)
+
+
+def fed_h41_weekly(dates: pd.Series) -> pd.Series:
+    """H.4.1 (Wednesday levels): released the next day, Thursday, 16:30 New York."""
+    return at_local_time(_dates(dates) + pd.Timedelta(days=1), time="16:30", tz=NEW_YORK)
+
+
+def monthly_with_lag(month_end: pd.Series, *, days: int) -> pd.Series:
+    """Monthly data published ``days`` after the month end, 12:00 UTC (approximation)."""
+    return at_local_time(_dates(month_end) + pd.Timedelta(days=days), time="12:00", tz="UTC")
+
+
+def utc_day_close(dates: pd.Series) -> pd.Series:
+    """A daily candle is final at 00:00 UTC after its UTC day."""
+    return at_local_time(_dates(dates) + pd.Timedelta(days=1), time="00:00", tz="UTC")
