@@ -1,0 +1,58 @@
+"""Selecting series out of canonical observation frames, the one way analytics do it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import pandas as pd
+
+from yenflow.errors import DataError
+
+__all__ = ["require_series", "to_series", "to_wide"]
+
+
+def require_series(obs: pd.DataFrame, series_ids: Sequence[str], *, purpose: str) -> None:
+    """Raise DataError naming every series in ``series_ids`` that ``obs`` lacks."""
+    present = set(obs["series_id"].unique()) if len(obs) else set()
+    missing = [s for s in series_ids if s not in present]
+    if missing:
+        msg = (
+            f"{purpose} needs series {', '.join(missing)}, which the store does not have "
+            "(run `yenflow fetch` for their sources, or check the as-of date)"
+        )
+        raise DataError(msg)
+
+
+def to_series(
+    obs: pd.DataFrame,
+    series_id: str,
+    *,
+    index: Literal["period_end", "period_start"] = "period_end",
+    purpose: str = "this analysis",
+) -> pd.Series:
+    """One series as a float Series indexed by its period end (or start), sorted, named by id."""
+    require_series(obs, [series_id], purpose=purpose)
+    rows = obs.loc[obs["series_id"] == series_id, [index, "value"]]
+    out = pd.Series(
+        rows["value"].to_numpy(dtype="float64"),
+        index=pd.DatetimeIndex(rows[index]),
+        name=series_id,
+    ).sort_index()
+    out.index.name = index
+    return out
+
+
+def to_wide(
+    obs: pd.DataFrame,
+    series_ids: Sequence[str],
+    *,
+    index: Literal["period_end", "period_start"] = "period_end",
+    purpose: str = "this analysis",
+) -> pd.DataFrame:
+    """Several series side by side (outer join on the period), columns in the given order."""
+    require_series(obs, series_ids, purpose=purpose)
+    sub = obs.loc[obs["series_id"].isin(list(series_ids)), ["series_id", index, "value"]]
+    wide = sub.pivot(index=index, columns="series_id", values="value").sort_index()
+    wide.columns.name = None
+    return wide[list(series_ids)]
