@@ -8,7 +8,7 @@ script) can show *what* failed, *where* and *what was expected*::
     ├── ConfigError            a setting is missing or malformed
     ├── SourceError            anything about one official source
     │   ├── FetchError         the network or snapshot step failed (URL, HTTP status)
-    │   │   └── NotInSnapshotError   a --from folder lacks the requested file
+    │   │   └── AbsentError    the server (404/410) or a --from folder has no such file
     │   └── ParseError         bytes did not match the source's documented format
     │                          (file or URL, row, expected, found)
     ├── StoreError             the DuckDB store could not be opened or written
@@ -21,11 +21,11 @@ source, the file or URL and what to do.
 from __future__ import annotations
 
 __all__ = [
+    "AbsentError",
     "ConfigError",
     "DataError",
     "FetchError",
-    "NotInSnapshotError",
-    "ParseError",
+        "ParseError",
     "SourceError",
     "StoreError",
     "YenflowError",
@@ -63,7 +63,8 @@ class FetchError(SourceError):
     Attributes:
         status: the HTTP status code, if a response arrived.
         reason: a short machine-friendly reason (``"http-404"``, ``"timeout"``,
-            ``"connect"``, ``"not-in-snapshot"``...).
+            ``"connection"``, ``"not-in-snapshot"``...).
+        optional: the request was optional (an absent file is then no failure).
     """
 
     def __init__(
@@ -74,14 +75,19 @@ class FetchError(SourceError):
         location: str | None = None,
         status: int | None = None,
         reason: str = "fetch",
+        optional: bool = False,
     ) -> None:
         self.status = status
         self.reason = reason
+        self.optional = optional
         super().__init__(message, source=source, location=location)
 
 
-class NotInSnapshotError(FetchError):
-    """A ``--from DIR`` snapshot has no file for a request (a skip, not a failure)."""
+class AbsentError(FetchError):
+    """The server answered 404/410, or a ``--from DIR`` folder has no such file.
+
+    For an optional request, or in snapshot mode, this is a skip, not a failure.
+    """
 
 
 class ParseError(SourceError):

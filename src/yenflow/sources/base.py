@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import pandas as pd
 
+from yenflow.errors import FetchError
+
 if TYPE_CHECKING:
     from yenflow.config import Settings
     from yenflow.http import Fetcher
@@ -223,17 +225,21 @@ class Source(ABC):
     def parse(self, payload: RawPayload) -> Dataset:
         """Bytes to canonical frame (pure). Raises :class:`yenflow.errors.ParseError`."""
 
-    def fetch(self, client: Fetcher) -> Iterator[RawPayload]:
+    def fetch(self, client: Fetcher) -> Iterator[RawPayload | FetchError]:
         """Get every payload: from the network, or from the client's snapshot folder.
 
-        Raises :class:`yenflow.errors.FetchError` for a failed download; the
-        caller records it and goes on with the other sources.
+        A failed download is yielded as a :class:`yenflow.errors.FetchError`
+        value (not raised), so one failing request does not stop the others;
+        the caller records it.
         """
         if client.snapshot_dir is not None:
             yield from client.read_snapshot(self)
             return
         for request in self.requests():
-            yield client.get(request, source=self.name)
+            try:
+                yield client.get(request, source=self.name)
+            except FetchError as exc:
+                yield exc
 
     def recognizes(self, relative_path: str) -> bool:
         """Whether a file in the source's snapshot folder is one :meth:`parse` reads."""

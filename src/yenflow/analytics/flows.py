@@ -1,0 +1,799 @@
+"""Japan's cross-border securities flows (MoF): rolling windows, ranks, records.
+
+Weekly windows
+--------------
+:func:`flow_windows` takes MoF's weekly net flows (``mof.weekly.{direction}.{asset}.net``,
+¥100 million, Sunday–Saturday weeks, net purchase > 0) and, for every direction,
+asset and window length (1, 2, 4, 8, 13 weeks by default), computes every
+*rolling window* of consecutive weeks. A window that contains a missing week is
+not a window (it is left out, and the notes say how many weeks are missing).
+
+``direction``
+    ``outward``: residents' trades in foreign securities (portfolio investment
+    assets); a negative net is Japanese investors selling foreign securities.
+    ``inward``: non-residents' trades in Japanese securities (liabilities); a
+    negative net is foreigners selling Japanese securities.
+
+Columns of :meth:`FlowWindows.to_frame` (one row per window):
+
+``net_jpy_100m``, ``net_jpy_tn``
+    the window's net flow in ¥100 million and in ¥ trillion.
+``usdjpy_avg``, ``usdjpy_days``, ``net_usd_bn``
+    the average of FRED's DEXJPUS (yen per dollar, noon New York) over the
+    days from the window's first Sunday to its last Saturday that have a rate,
+    how many such days there are, and the net converted at that average.
+    NaN when no day of the window has a rate (the notes say so).
+``side``
+    ``sale`` (net < 0), ``purchase`` (net > 0) or ``flat``.
+``rank_sale``, ``rank_purchase``, ``n_windows``
+    rank among **all rolling windows** of the same length, direction and asset
+    in the data (``n_windows`` of them): ``rank_sale`` 1 = most negative net
+    (largest net sale), ``rank_purchase`` 1 = largest net purchase. Ties share
+    the best rank. Rolling windows overlap, so one huge week puts several
+    windows near the top: use the episode ranks for "the largest N-week
+    outflow since ...".
+``episode_rank_sale``, ``episode_rank_purchase``, ``n_episodes_sale``, ``n_episodes_purchase``
+    rank among **de-overlapped episodes**, built greedily: take the largest
+    net sale (purchase) window, discard every window that shares a week with
+    it, take the largest remaining, and so on (only windows with net < 0 for
+    sales, > 0 for purchases). Empty (<NA>) for a window that is not an
+    episode because it overlaps a larger one. Ties go to the earlier window.
+``percentile``
+    percent of the windows of that length whose net is ≤ this one's
+    (100 = the largest net purchase; near 0 = among the largest net sales).
+``zscore``
+    (net − mean) / standard deviation (ddof = 1) over all windows of that length.
+``largest_since``, ``largest_since_net_jpy_100m``
+    the period end (and net) of the most recent **earlier** window of the
+    same length that was at least as large in the same direction (net ≤ this
+    net for a sale, ≥ for a purchase), **ignoring earlier windows that share a
+    week with this one** (otherwise a rolling 2-week window's own neighbour,
+    which contains the same big week, would trivially be "larger"). NaT: no
+    earlier window was as large, i.e. the largest since the data begin.
+``published_at``
+    when the last of the window's weeks was published (UTC).
+
+Monthly investor types
+----------------------
+:func:`investor_flows` ranks each month's net purchases of foreign securities
+(long-term debt by default) for every investor type found as
+``mof.monthly.investor.<investor>.<asset>.net`` among all months of that
+investor. MoF's investor-type files are not always available; without them it
+falls back to the all-investor monthly total ``mof.monthly.outward.<asset>.net``
+and says so in its notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+from yenflow.analytics.inputs import require_series
+from yenflow.analytics.units import jpy_100m_to_jpy_tn, jpy_100m_to_usd_bn
+from yenflow.errors import DataError
+
+__all__ = [
+    "ASSETS",
+    "DIRECTIONS",
+    "RATE_SERIES",
+    "WINDOW_WEEKS",
+    "Asset",
+    "Direction",
+    "FlowWindow",
+    "FlowWindows",
+    "InvestorFlows",
+    "InvestorMonth",
+    "Side",
+    "flow_windows",
+    "investor_flows",
+    "record_from_row",
+    "record_to_dict",
+    "weekly_series_id",
+]
+
+Direction = Literal["outward", "inward"]
+Asset = Literal["equity", "long_term_debt", "short_term_debt", "subtotal", "total"]
+Side = Literal["sale", "purchase", "flat"]
+Frequency = Literal["week", "month"]
+
+DIRECTIONS: tuple[Direction, ...] = ("outward", "inward")
+ASSETS: tuple[Asset, ...] = ("equity", "long_term_debt", "short_term_debt")
+WINDOW_WEEKS: tuple[int, ...] = (1, 2, 4, 8, 13)
+#: FRED's yen per US dollar, noon buying rate in New York (daily).
+RATE_SERIES = "fred.DEXJPUS"
+UNIT = "JPY 100 million"
+SIGN = "net purchase > 0 (negative = net sale)"
+
+_NS_PER_DAY = 86_400 * 10**9
+_NAT = np.iinfo(np.int64).min
+
+_DIRECTION_LABEL = {
+    "outward": "residents' trades in foreign securities",
+    "inward": "non-residents' trades in Japanese securities",
+}
+
+
+def weekly_series_id(direction: Direction, asset: Asset) -> str:
+    """The MoF weekly net series id, e.g. ``mof.weekly.outward.long_term_debt.net``."""
+    return f"mof.weekly.{direction}.{asset}.net"
+
+
+# --------------------------------------------------------------------------- records
+
+
+R = TypeVar("R")
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a plain Python value: NaN/NaT/NA → None, Timestamp → date or UTC datetime."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime() if value.tzinfo is not None else value.date()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def record_from_row(cls: type[R], row: pd.Series) -> R:
+    """A frozen record dataclass filled from the same-named cells of a table row."""
+    return cls(**{f.name: _plain(row[f.name]) for f in fields(cls)})  # type: ignore[arg-type]
+
+
+def record_to_dict(record: object) -> dict[str, Any]:
+    """A record as a JSON-serializable dict (dates as ISO strings, missing as None)."""
+    out: dict[str, Any] = {}
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, dt.date) else value
+    return out
+
+
+@dataclass(frozen=True)
+class FlowWindow:
+    """One rolling window of weekly net flows; see the module docstring for every field.
+
+    Amounts: ``net_jpy_100m`` in ¥100 million, ``net_jpy_tn`` in ¥ trillion,
+    ``net_usd_bn`` in USD bn at ``usdjpy_avg`` yen per dollar; net purchase > 0.
+    """
+
+    direction: str
+    asset: str
+    series_id: str
+    window_weeks: int
+    period_start: dt.date
+    period_end: dt.date
+    net_jpy_100m: float
+    net_jpy_tn: float
+    net_usd_bn: float | None
+    usdjpy_avg: float | None
+    usdjpy_days: int
+    side: str
+    rank_sale: int
+    rank_purchase: int
+    n_windows: int
+    percentile: float
+    zscore: float | None
+    largest_since: dt.date | None
+    largest_since_net_jpy_100m: float | None
+    episode_rank_sale: int | None
+    episode_rank_purchase: int | None
+    n_episodes_sale: int
+    n_episodes_purchase: int
+    published_at: dt.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serializable dict of every field."""
+        return record_to_dict(self)
+
+    def describe(self) -> str:
+        """One English sentence a journalist can check against the table."""
+        what = f"{self.direction} {self.asset.replace('_', ' ')}"
+        span = f"{self.window_weeks} week(s) {self.period_start}..{self.period_end}"
+        if self.side == "flat":
+            return f"{what}, {span}: net zero"
+        amount = f"¥{abs(self.net_jpy_tn):,.2f} tn ({self.net_jpy_100m:+,.0f} × ¥100m"
+        if self.net_usd_bn is not None and self.usdjpy_avg is not None:
+            amount += f"; ${abs(self.net_usd_bn):,.1f} bn at ¥{self.usdjpy_avg:.2f}/$"
+        rank = self.rank_sale if self.side == "sale" else self.rank_purchase
+        episode = self.episode_rank_sale if self.side == "sale" else self.episode_rank_purchase
+        since = (
+            f"largest since the window ending {self.largest_since}"
+            if self.largest_since
+            else "largest since the data begin"
+        )
+        text = (
+            f"{what}, {span}: net {self.side} of {amount}); rank {rank} of {self.n_windows} "
+            f"rolling {self.window_weeks}-week windows"
+        )
+        if episode is not None:
+            text += f", rank {episode} among non-overlapping episodes"
+        return f"{text}; {since} (not counting overlapping windows)"
+
+
+@dataclass(frozen=True)
+class InvestorMonth:
+    """One investor type's net purchases in one month (¥100 million, net purchase > 0)."""
+
+    investor: str
+    series_id: str
+    period_start: dt.date
+    period_end: dt.date
+    net_jpy_100m: float
+    net_jpy_tn: float
+    net_usd_bn: float | None
+    usdjpy_avg: float | None
+    usdjpy_days: int
+    side: str
+    rank_sale: int
+    rank_purchase: int
+    n_months: int
+    percentile: float
+    zscore: float | None
+    largest_since: dt.date | None
+    largest_since_net_jpy_100m: float | None
+    published_at: dt.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serializable dict of every field."""
+        return record_to_dict(self)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """One series on a complete regular grid of periods; NaN where a period is missing."""
+
+    series_id: str
+    starts: np.ndarray  # datetime64[D]
+    ends: np.ndarray  # datetime64[D]
+    values: np.ndarray  # float64
+    published: np.ndarray  # int64 ns since epoch (UTC); _NAT where missing
+
+    @property
+    def n_missing(self) -> int:
+        return int(np.isnan(self.values).sum())
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """A datetime column as datetime64[D] (whatever its resolution)."""
+    return pd.DatetimeIndex(values).to_numpy().astype("datetime64[D]")
+
+
+def _published_ns(values: pd.Series) -> np.ndarray:
+    """UTC timestamps as int64 nanoseconds since the epoch (missing → _NAT)."""
+    index = pd.DatetimeIndex(values)
+    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    return index.as_unit("ns").asi8
+
+
+def _unique_periods(rows: pd.DataFrame, series_id: str) -> pd.DataFrame:
+    """Rows with one value per period start; DataError if a period has two different values."""
+    rows = rows.drop_duplicates(subset=["period_start", "value"])
+    dup = rows["period_start"].duplicated(keep=False)
+    if dup.any():
+        day = pd.Timestamp(rows.loc[dup, "period_start"].iloc[0]).date()
+        msg = (
+            f"{series_id} has two different values for the period starting {day}; "
+            "pass one vintage (e.g. the store's observations as of a date)"
+        )
+        raise DataError(msg)
+    return rows
+
+
+def _regular_grid(rows: pd.DataFrame, series_id: str, freq: Frequency) -> _Grid:
+    """Place a weekly (Sunday–Saturday) or monthly series on its complete grid of periods."""
+    rows = _unique_periods(rows, series_id)
+    starts = _days(rows["period_start"])
+    ends = _days(rows["period_end"])
+    if freq == "week":
+        # 1970-01-01 was a Thursday: day number + 4 ≡ 0 (mod 7) on Sundays.
+        day_no = starts.astype("int64")
+        bad = ((day_no + 4) % 7 != 0) | (ends - starts != np.timedelta64(6, "D"))
+        positions = (day_no - day_no.min()) // 7
+    else:
+        months = starts.astype("datetime64[M]")
+        month_end = (months + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        bad = (months.astype("datetime64[D]") != starts) | (ends != month_end)
+        month_no = months.astype("int64")
+        positions = month_no - month_no.min()
+    if bad.any():
+        shape = "a Sunday–Saturday week" if freq == "week" else "a calendar month"
+        found = f"{starts[bad][0]}..{ends[bad][0]}"
+        msg = f"{series_id}: expected every period to be {shape}, found {found}"
+        raise DataError(msg)
+    size = int(positions.max()) + 1
+    values = np.full(size, np.nan)
+    values[positions] = rows["value"].to_numpy(dtype="float64")
+    published = np.full(size, _NAT, dtype="int64")
+    published[positions] = _published_ns(rows["published_at"])
+    first = starts.min()
+    if freq == "week":
+        grid_starts = first + np.arange(size) * np.timedelta64(7, "D")
+        grid_ends = grid_starts + np.timedelta64(6, "D")
+    else:
+        months = first.astype("datetime64[M]") + np.arange(size)
+        grid_starts = months.astype("datetime64[D]")
+        grid_ends = (months + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    return _Grid(series_id, grid_starts, grid_ends, values, published)
+
+
+@dataclass(frozen=True)
+class _DailyRates:
+    """DEXJPUS by day with running sums, to average it over any span of days at once."""
+
+    days: np.ndarray  # int64 day numbers, sorted
+    cumsum: np.ndarray  # float64, len(days) + 1, cumsum[0] = 0
+
+    @classmethod
+    def from_obs(cls, obs: pd.DataFrame) -> _DailyRates | None:
+        rows = obs.loc[obs["series_id"] == RATE_SERIES, ["period_start", "value"]]
+        if rows.empty:
+            return None
+        rows = _unique_periods(rows, RATE_SERIES).sort_values("period_start")
+        values = rows["value"].to_numpy(dtype="float64")
+        days = _days(rows["period_start"]).astype("int64")
+        return cls(days, np.concatenate([[0.0], np.cumsum(values)]))
+
+    @property
+    def span(self) -> str:
+        first, last = self.days[[0, -1]].astype("datetime64[D]")
+        return f"{first}..{last}"
+
+    def average(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean rate and number of rate days over each inclusive [start, end] span of days."""
+        lo = np.searchsorted(self.days, starts.astype("int64"), side="left")
+        hi = np.searchsorted(self.days, ends.astype("int64"), side="right")
+        count = hi - lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (self.cumsum[hi] - self.cumsum[lo]) / count
+        return np.where(count > 0, mean, np.nan), count
+
+
+# --------------------------------------------------------------------------- window statistics
+
+
+def _ranks(net: np.ndarray) -> dict[str, np.ndarray]:
+    """Sale and purchase ranks (ties share the best), percentile and z-score of each value."""
+    n = len(net)
+    ascending = np.sort(net)
+    at_most = np.searchsorted(ascending, net, side="right")
+    std = float(np.std(net, ddof=1)) if n > 1 else 0.0
+    zscore = (net - net.mean()) / std if std > 0 else np.full(n, np.nan)
+    return {
+        "rank_sale": np.searchsorted(ascending, net, side="left") + 1,
+        "rank_purchase": n - at_most + 1,
+        "percentile": at_most / n * 100.0,
+        "zscore": zscore,
+    }
+
+
+def _largest_since(pos: np.ndarray, net: np.ndarray, width: int) -> np.ndarray:
+    """Index of the latest earlier non-overlapping window at least as large on the same side.
+
+    ``pos`` are the windows' first grid positions (sorted); a window at ``q`` shares
+    no period with one at ``p`` iff ``q <= p - width``. Returns -1 where there is none.
+    """
+    sign = np.sign(net)
+    earlier = pos[None, :] <= pos[:, None] - width
+    as_large = (net[None, :] - net[:, None]) * sign[:, None] >= 0
+    hit = earlier & as_large & (sign != 0)[:, None]
+    reversed_hit = hit[:, ::-1]
+    last = hit.shape[1] - 1 - reversed_hit.argmax(axis=1)
+    return np.where(reversed_hit.any(axis=1), last, -1)
+
+
+def _episode_ranks(pos: np.ndarray, net: np.ndarray, width: int, side: Side) -> np.ndarray:
+    """Greedy de-overlapped episode ranks (0 = not an episode), largest first."""
+    candidates = np.flatnonzero(net < 0 if side == "sale" else net > 0)
+    key = net[candidates] if side == "sale" else -net[candidates]
+    order = candidates[np.argsort(key, kind="stable")]
+    ranks = np.zeros(len(net), dtype="int64")
+    if width == 1:
+        ranks[order] = np.arange(1, len(order) + 1)
+        return ranks
+    blocked = np.zeros(int(pos.max()) + width + 1 if len(pos) else 1, dtype=bool)
+    rank = 0
+    for i in order.tolist():
+        p = int(pos[i])
+        if blocked[p]:
+            continue
+        rank += 1
+        ranks[i] = rank
+        blocked[max(p - width + 1, 0) : p + width] = True
+    return ranks
+
+
+def _as_int(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Positive ints as a nullable Int64 column, 0 meaning "none" (<NA>)."""
+    return pd.arrays.IntegerArray(values.astype("int64"), mask=values <= 0)
+
+
+def _window_table(grid: _Grid, width: int, rates: _DailyRates | None) -> pd.DataFrame:
+    """Every complete window of ``width`` consecutive periods of one series, with its stats."""
+    if len(grid.values) < width:
+        return pd.DataFrame()
+    sums = sliding_window_view(grid.values, width).sum(axis=1)
+    pos = np.flatnonzero(~np.isnan(sums))
+    if len(pos) == 0:
+        return pd.DataFrame()
+    net = sums[pos]
+    starts, ends = grid.starts[pos], grid.ends[pos + width - 1]
+    if rates is None:
+        usdjpy, n_days = np.full(len(pos), np.nan), np.zeros(len(pos), dtype="int64")
+    else:
+        usdjpy, n_days = rates.average(starts, ends)
+    since = _largest_since(pos, net, width)
+    has_since = since >= 0
+    published = sliding_window_view(grid.published, width).max(axis=1)[pos]
+    sale = _episode_ranks(pos, net, width, "sale")
+    purchase = _episode_ranks(pos, net, width, "purchase")
+    table = pd.DataFrame(
+        {
+            "series_id": grid.series_id,
+            "window_periods": width,
+            "period_start": starts.astype("datetime64[ns]"),
+            "period_end": ends.astype("datetime64[ns]"),
+            "net_jpy_100m": net,
+            "net_jpy_tn": jpy_100m_to_jpy_tn(net),
+            "net_usd_bn": jpy_100m_to_usd_bn(net, usdjpy),
+            "usdjpy_avg": usdjpy,
+            "usdjpy_days": n_days.astype("int64"),
+            "side": np.select([net < 0, net > 0], ["sale", "purchase"], "flat"),
+            **_ranks(net),
+            "n_windows": len(net),
+            "largest_since": np.where(has_since, ends[since], np.datetime64("NaT")).astype(
+                "datetime64[ns]"
+            ),
+            "largest_since_net_jpy_100m": np.where(has_since, net[since], np.nan),
+            "episode_rank_sale": _as_int(sale),
+            "episode_rank_purchase": _as_int(purchase),
+            "n_episodes_sale": int((sale > 0).sum()),
+            "n_episodes_purchase": int((purchase > 0).sum()),
+            "published_at": pd.DatetimeIndex(published.view("M8[ns]")).tz_localize("UTC"),
+        }
+    )
+    return table
+
+
+def _grids(
+    obs: pd.DataFrame, series_ids: Sequence[str], freq: Frequency, purpose: str
+) -> dict[str, _Grid]:
+    """The grid of every requested series (DataError naming those that are missing)."""
+    require_series(obs, series_ids, purpose=purpose)
+    sub = obs.loc[obs["series_id"].isin(list(series_ids))]
+    groups = dict(tuple(sub.groupby("series_id", sort=False)))
+    return {sid: _regular_grid(groups[sid], sid, freq) for sid in series_ids}
+
+
+def _rate_notes(table: pd.DataFrame, rates: _DailyRates | None, what: str) -> list[str]:
+    """What the notes say about USD conversion."""
+    if rates is None:
+        return [f"{RATE_SERIES} is not in the observations: USD values are NaN"]
+    no_rate = int((table["usdjpy_days"] == 0).sum()) if len(table) else 0
+    if no_rate == 0:
+        return []
+    return [
+        f"{no_rate} of {len(table)} {what} have no {RATE_SERIES} day in their span "
+        f"(the rate covers {rates.span}): their USD values are NaN"
+    ]
+
+
+# --------------------------------------------------------------------------- weekly windows
+
+
+_FLOW_COLUMNS = [
+    "direction",
+    "asset",
+    "series_id",
+    "window_weeks",
+    "period_start",
+    "period_end",
+    "net_jpy_100m",
+    "net_jpy_tn",
+    "net_usd_bn",
+    "usdjpy_avg",
+    "usdjpy_days",
+    "side",
+    "rank_sale",
+    "rank_purchase",
+    "n_windows",
+    "percentile",
+    "zscore",
+    "largest_since",
+    "largest_since_net_jpy_100m",
+    "episode_rank_sale",
+    "episode_rank_purchase",
+    "n_episodes_sale",
+    "n_episodes_purchase",
+    "published_at",
+]
+
+
+def _saturday_of(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+    """The Saturday ending the Sunday–Saturday week that contains ``day``."""
+    ts = pd.Timestamp(day).normalize()
+    return ts + pd.Timedelta(days=(5 - ts.dayofweek) % 7)
+
+
+@dataclass(frozen=True, eq=False)
+class FlowWindows:
+    """Every rolling window of MoF weekly net flows, with ranks and records.
+
+    Build it with :func:`flow_windows`. ``table`` has the columns described in
+    the module docstring; ``notes`` say what was missing or could not be converted.
+    """
+
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+    window_weeks: tuple[int, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table, one row per (direction, asset, window length, window)."""
+        return self.table.copy()
+
+    def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+        t = self.table
+        rows = t.loc[(t["direction"] == direction) & (t["asset"] == asset)]
+        rows = rows.loc[rows["window_weeks"] == weeks]
+        if rows.empty:
+            msg = (
+                f"no {weeks}-week windows of {direction} {asset} were computed "
+                f"(computed lengths: {list(self.window_weeks)}; check the series is in the store)"
+            )
+            raise DataError(msg)
+        return rows
+
+    def window(
+        self, *, direction: Direction, asset: Asset, weeks: int, end: dt.date | str
+    ) -> FlowWindow:
+        """The ``weeks``-week window whose last week contains the day ``end``."""
+        rows = self._select(direction, asset, weeks)
+        saturday = _saturday_of(end)
+        hit = rows.loc[rows["period_end"] == saturday]
+        if hit.empty:
+            last = rows["period_end"].max().date()
+            msg = (
+                f"no complete {weeks}-week window of {direction} {asset} ends on {saturday.date()} "
+                f"(the data end on {last}, or a week inside the window is missing)"
+            )
+            raise DataError(msg)
+        return record_from_row(FlowWindow, hit.iloc[0])
+
+    def latest(self, *, direction: Direction, asset: Asset, weeks: int) -> FlowWindow:
+        """The most recent complete ``weeks``-week window."""
+        rows = self._select(direction, asset, weeks)
+        return record_from_row(FlowWindow, rows.loc[rows["period_end"].idxmax()])
+
+    def episodes(
+        self,
+        *,
+        direction: Direction,
+        asset: Asset,
+        weeks: int,
+        side: Literal["sale", "purchase"],
+        top: int = 10,
+    ) -> pd.DataFrame:
+        """The ``top`` largest non-overlapping ``weeks``-week net sales (or purchases)."""
+        rows = self._select(direction, asset, weeks)
+        column = f"episode_rank_{side}"
+        chosen = rows.loc[rows[column].notna()].sort_values(column)
+        return chosen.head(top).reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-serializable dict: the latest window of every direction, asset and length."""
+        latest = self.table.loc[
+            self.table.groupby(["direction", "asset", "window_weeks"], sort=False)[
+                "period_end"
+            ].idxmax()
+        ]
+        records = [record_from_row(FlowWindow, row).to_dict() for _, row in latest.iterrows()]
+        last = self.table["period_end"].max() if len(self.table) else None
+        return {
+            "analysis": "mof_weekly_flow_windows",
+            "unit": UNIT,
+            "sign": SIGN,
+            "directions": {d: _DIRECTION_LABEL[d] for d in DIRECTIONS},
+            "latest_week_end": None if last is None else last.date().isoformat(),
+            "window_weeks": list(self.window_weeks),
+            "latest": records,
+            "notes": list(self.notes),
+        }
+
+
+def flow_windows(
+    obs: pd.DataFrame,
+    *,
+    directions: Sequence[Direction] = DIRECTIONS,
+    assets: Sequence[Asset] = ASSETS,
+    window_weeks: Sequence[int] = WINDOW_WEEKS,
+) -> FlowWindows:
+    """Rolling-window net flows, ranks and records from MoF's weekly data.
+
+    Args:
+        obs: canonical observations holding ``mof.weekly.{direction}.{asset}.net``
+            (¥100 million, net purchase > 0) and, for USD values, ``fred.DEXJPUS``.
+        directions: ``outward`` and/or ``inward``.
+        assets: ``equity``, ``long_term_debt``, ``short_term_debt`` (``subtotal``,
+            ``total`` also work).
+        window_weeks: window lengths in weeks (positive integers).
+
+    Raises:
+        DataError: a weekly series is missing, has conflicting duplicates or
+            non-Sunday–Saturday periods.
+    """
+    if not window_weeks or any(int(w) != w or w < 1 for w in window_weeks):
+        msg = f"window_weeks must be positive whole numbers of weeks, got {list(window_weeks)}"
+        raise ValueError(msg)
+    pairs = [(d, a) for d in directions for a in assets]
+    ids = [weekly_series_id(d, a) for d, a in pairs]
+    grids = _grids(obs, ids, "week", "weekly flow windows")
+    rates = _DailyRates.from_obs(obs)
+    parts, notes = [], []
+    for (direction, asset), sid in zip(pairs, ids, strict=True):
+        grid = grids[sid]
+        if grid.n_missing:
+            notes.append(
+                f"{sid}: {grid.n_missing} week(s) missing between {grid.starts[0]} and "
+                f"{grid.ends[-1]}; windows containing them are left out"
+            )
+        for width in window_weeks:
+            part = _window_table(grid, int(width), rates)
+            if len(part):
+                parts.append(part.assign(direction=direction, asset=asset))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["x"])
+    table = table.rename(columns={"window_periods": "window_weeks"}).reindex(
+        columns=_FLOW_COLUMNS
+    )
+    notes += _rate_notes(table, rates, "windows")
+    return FlowWindows(table=table, notes=tuple(notes), window_weeks=tuple(window_weeks))
+
+
+# --------------------------------------------------------------------------- investor types
+
+
+InvestorAsset = Literal["equity", "long_term_debt", "short_term_debt"]
+ALL_INVESTORS = "all_investors"
+
+_INVESTOR_COLUMNS = [
+    "investor",
+    "series_id",
+    "period_start",
+    "period_end",
+    "net_jpy_100m",
+    "net_jpy_tn",
+    "net_usd_bn",
+    "usdjpy_avg",
+    "usdjpy_days",
+    "side",
+    "rank_sale",
+    "rank_purchase",
+    "n_months",
+    "percentile",
+    "zscore",
+    "largest_since",
+    "largest_since_net_jpy_100m",
+    "published_at",
+]
+
+
+def _investor_series(obs: pd.DataFrame, asset: InvestorAsset) -> dict[str, str]:
+    """Investor type → series id, for every ``mof.monthly.investor.<investor>.<asset>.net``."""
+    pattern = re.compile(rf"^mof\.monthly\.investor\.([a-z0-9_]+)\.{asset}\.net$")
+    found = {}
+    for sid in sorted(obs["series_id"].unique()) if len(obs) else []:
+        match = pattern.match(str(sid))
+        if match:
+            found[match.group(1)] = str(sid)
+    return found
+
+
+@dataclass(frozen=True, eq=False)
+class InvestorFlows:
+    """Monthly net purchases of foreign securities by investor type, ranked per investor.
+
+    ``by_investor_type`` is False when MoF's investor-type series were absent and
+    the all-investor total (investor ``all_investors``) was used instead.
+    Ranks, percentiles, z-scores and ``largest_since`` are per investor, over
+    all its months (the same definitions as the weekly windows, one month wide).
+    """
+
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+    asset: str
+    by_investor_type: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (investor, month)."""
+        return self.table.copy()
+
+    def month(self, month: dt.date | str) -> tuple[InvestorMonth, ...]:
+        """Every investor's record for the month containing ``month``, largest buyer first."""
+        start = pd.Timestamp(month).to_period("M").to_timestamp()
+        rows = self.table.loc[self.table["period_start"] == start]
+        if rows.empty:
+            span = f"{self.table['period_start'].min():%Y-%m}..{self.table['period_end'].max():%Y-%m}"
+            msg = f"no investor-type flows for {start:%Y-%m} (the data cover {span})"
+            raise DataError(msg)
+        rows = rows.sort_values("net_jpy_100m", ascending=False)
+        return tuple(record_from_row(InvestorMonth, row) for _, row in rows.iterrows())
+
+    def latest_month(self) -> tuple[InvestorMonth, ...]:
+        """The records of the most recent month."""
+        return self.month(self.table["period_start"].max())
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-serializable dict: who bought and who sold in the latest month."""
+        records = [r.to_dict() for r in self.latest_month()]
+        return {
+            "analysis": "mof_monthly_investor_flows",
+            "asset": self.asset,
+            "unit": UNIT,
+            "sign": SIGN,
+            "by_investor_type": self.by_investor_type,
+            "month": records[0]["period_start"][:7] if records else None,
+            "bought": [r["investor"] for r in records if r["side"] == "purchase"],
+            "sold": [r["investor"] for r in records if r["side"] == "sale"],
+            "investors": records,
+            "notes": list(self.notes),
+        }
+
+
+def investor_flows(
+    obs: pd.DataFrame,
+    *,
+    asset: InvestorAsset = "long_term_debt",
+    require_investor_types: bool = False,
+) -> InvestorFlows:
+    """Which investor types bought or sold foreign securities each month, and their records.
+
+    Args:
+        obs: canonical observations with ``mof.monthly.investor.<investor>.<asset>.net``
+            (¥100 million, net purchase > 0), or at least ``mof.monthly.outward.<asset>.net``;
+            ``fred.DEXJPUS`` for USD values (monthly average of the month's days).
+        asset: the asset class (foreign long-term bonds by default).
+        require_investor_types: raise instead of falling back to the total.
+
+    Raises:
+        DataError: no investor-type series and ``require_investor_types``, or
+            neither they nor the monthly total are in ``obs``.
+    """
+    by_investor = _investor_series(obs, asset)
+    notes = []
+    if not by_investor:
+        total = f"mof.monthly.outward.{asset}.net"
+        absent = (
+            f"no investor-type series mof.monthly.investor.<investor>.{asset}.net in the "
+            "observations (MoF's by-investor files were not fetched)"
+        )
+        if require_investor_types:
+            raise DataError(absent)
+        notes.append(f"{absent}; using the all-investor total {total} instead")
+        by_investor = {ALL_INVESTORS: total}
+    grids = _grids(obs, list(by_investor.values()), "month", "investor-type flows")
+    rates = _DailyRates.from_obs(obs)
+    parts = [
+        _window_table(grids[sid], 1, rates).assign(investor=investor)
+        for investor, sid in by_investor.items()
+    ]
+    table = pd.concat(parts, ignore_index=True).rename(columns={"n_windows": "n_months"})
+    table = table.reindex(columns=_INVESTOR_COLUMNS)
+    notes += _rate_notes(table, rates, "months")
+    return InvestorFlows(
+        table=table,
+        notes=tuple(notes),
+        asset=asset,
+        by_investor_type=ALL_INVESTORS not in by_investor,
+    )

@@ -1,0 +1,913 @@
+"""Japan Ministry of Finance: International Transactions in Securities.
+
+対外及び対内証券売買契約等の状況 (指定報告機関ベース), weekly and monthly.
+
+Two official CSV files, both Shift_JIS (cp932) with CRLF line ends, values in
+**100 million yen (億円)**, contract basis, reported by the "designated major
+investors" (banks, securities firms, insurers, investment trust managers...):
+
+``week.csv``
+    Sunday–Saturday weeks since 2005 (``2025．3．30～4．5``; the end date has a
+    year only when the week crosses into a new year, ``2024．12．29～2025．1．4``).
+    23 columns: the period, then 11 for **outward** investment (portfolio
+    investment *assets*: residents' acquisition and disposition of foreign
+    securities) and 11 for **inward** investment (portfolio investment
+    *liabilities*: non-residents' acquisition and disposition of Japanese
+    securities). Each block: equity and investment fund shares
+    (acquisition, disposition, net), long-term debt securities (acq., disp.,
+    net), subtotal net (equity + long-term debt), short-term debt securities
+    (acq., disp., net), total net (subtotal + short-term debt).
+``montha1.csv``
+    Calendar months since January 2005, 27 columns: year label, month (in
+    Japanese and English), the same 22 values as the weekly file (subtotals
+    labelled Net (A) / Net (C) outward and Net (B) / Net (D) inward) and the
+    balances (A−B) and (C−D). Calendar-year (``2005CY``) and fiscal-year
+    (``2005FY``, April–March) total rows follow the months; they are checked
+    against the sum of their months and not stored. Months not yet published
+    are rows of empty cells (placeholders, dropped).
+
+Sign convention (stored as published, for the whole history): **net =
+acquisition − disposition, so net > 0 is a net purchase (net acquisition)** —
+outward, a net purchase of foreign securities by residents (a capital
+outflow); inward, a net purchase of Japanese securities by non-residents (an
+inflow). The files' footer says so (③ "ネットのプラス（＋）は取得超" / Note 3
+"net acquisition with a plus sign") and the parser requires that note.
+MoF's releases before the 2014 revision of the balance-of-payments statistics
+showed residents' net purchases with a *minus* sign; these files restate the
+whole history in the new convention, and the parser checks
+acquisition − disposition = net on every row (±1 for rounding), so a file in
+the old convention is rejected rather than silently stored with flipped signs.
+
+Break in January 2014 (footer note ①): investment funds, including
+contractual-type open-end investment trusts previously counted in long-term
+debt securities, are recorded under "equity and investment fund shares" from
+January 2014.
+
+Checks (each failure is a :class:`~yenflow.errors.ParseError` naming the row):
+title (weekly/monthly), units line (億円 / 100 million yen), direction
+sections, the two group-header and two measure-header rows cell by cell (so a
+changed layout or column count fails), 23/27 cells in every header and data
+row, week periods (Sunday start, end = start + 6 days, strictly increasing,
+no duplicates), month sequence (year on January rows, era labels consistent
+with the year), acquisition − disposition = net, equity + long-term = subtotal,
+subtotal + short-term = total, (A−B) and (C−D) (all ±1), and CY/FY rows equal
+to the sum of their months (±6.5: twelve monthly roundings plus one).
+
+The by-type-of-investor files (``monthb1.csv``–``monthb4.csv``) are not read:
+no copy of them, nor a documented layout precise enough to parse them
+reliably, was available.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from yenflow import releases
+from yenflow.sources.base import Dataset, RawPayload, Request, SeriesSpec, Source
+from yenflow.sources.parsing import (
+    ParseContext,
+    check_unique_periods,
+    csv_records,
+    melt_wide,
+    parse_number,
+)
+
+__all__ = ["BASE_URL", "MofSource"]
+
+BASE_URL = (
+    "https://www.mof.go.jp/policy/international_policy/reference/itn_transactions_in_securities/"
+)
+ENCODING = "cp932"
+UNIT = "JPY 100 million"
+#: rounding tolerance of the published identities, in 100 million yen.
+TOLERANCE = 1.0
+#: an annual total against the sum of its twelve rounded months: 12 x 0.5 + 0.5.
+ANNUAL_TOLERANCE = 6.5
+
+Kind = Literal["weekly", "monthly"]
+Record = tuple[int, list[str]]
+
+# --------------------------------------------------------------------------- series
+
+_DIRECTIONS: dict[str, str] = {
+    "outward": ("residents' transactions in foreign securities (portfolio investment assets)"),
+    "inward": (
+        "non-residents' transactions in Japanese securities (portfolio investment liabilities)"
+    ),
+}
+_ASSETS: dict[str, str] = {
+    "equity": (
+        "Equity and investment fund shares. From January 2014 investment funds, including "
+        "contractual-type open-end investment trusts previously counted in long-term debt "
+        "securities, are recorded here (MoF note 1): a break between equity and long-term "
+        "debt in January 2014."
+    ),
+    "long_term_debt": (
+        "Long-term debt securities (bonds and notes). Until December 2013 this included "
+        "contractual-type open-end investment trusts, which moved to equity and investment "
+        "fund shares in January 2014 (MoF note 1)."
+    ),
+    "short_term_debt": "Short-term debt securities (bills).",
+    "subtotal": "Equity and investment fund shares plus long-term debt securities.",
+    "total": "Subtotal plus short-term debt securities: all securities.",
+}
+_ASSET_TITLES = {
+    "equity": "equity and investment fund shares",
+    "long_term_debt": "long-term debt securities",
+    "short_term_debt": "short-term debt securities",
+    "subtotal": "equity and long-term debt (subtotal)",
+    "total": "all securities (total)",
+}
+#: the 11 value columns of one direction block, in file order.
+_BLOCK: tuple[tuple[str, str], ...] = (
+    ("equity", "acquisition"),
+    ("equity", "disposition"),
+    ("equity", "net"),
+    ("long_term_debt", "acquisition"),
+    ("long_term_debt", "disposition"),
+    ("long_term_debt", "net"),
+    ("subtotal", "net"),
+    ("short_term_debt", "acquisition"),
+    ("short_term_debt", "disposition"),
+    ("short_term_debt", "net"),
+    ("total", "net"),
+)
+_BALANCE = "outward_minus_inward"
+_DIRECTION_KEYS: tuple[str, ...] = tuple(
+    f"{direction}.{asset}.{measure}" for direction in _DIRECTIONS for asset, measure in _BLOCK
+)
+_BALANCE_KEYS: tuple[str, ...] = (f"{_BALANCE}.subtotal.net", f"{_BALANCE}.total.net")
+_NET_SIGN = "net acquisition (net purchase) > 0"
+_BALANCE_SIGN = (
+    "> 0: residents' net purchases of foreign securities exceed non-residents' net purchases "
+    "of Japanese securities (net outflow from Japan)"
+)
+_FREQUENCY_NOTES: dict[Kind, str] = {
+    "weekly": "Sunday-Saturday weeks, published the following Thursday.",
+    "monthly": "Calendar months, published early in the following month.",
+}
+
+
+def _direction_spec(kind: Kind, key: str) -> SeriesSpec:
+    direction, asset, measure = key.split(".")
+    if measure == "net":
+        title_measure, sign = "net acquisition", _NET_SIGN
+    else:
+        title_measure, sign = f"gross {measure}", "gross amount, >= 0"
+    who = "residents' foreign" if direction == "outward" else "non-residents' Japanese"
+    return SeriesSpec(
+        id=f"mof.{kind}.{key}",
+        source="mof",
+        title=f"MoF {kind}: {who} {_ASSET_TITLES[asset]}, {title_measure} ({direction})",
+        unit=UNIT,
+        frequency=kind,
+        sign=sign,
+        description=(
+            f"International Transactions in Securities ({direction}: {_DIRECTIONS[direction]}), "
+            f"designated major investors, contract basis. {_ASSETS[asset]} "
+            f"{_FREQUENCY_NOTES[kind]} Net = acquisition - disposition."
+        ),
+    )
+
+
+def _balance_spec(key: str) -> SeriesSpec:
+    asset = key.split(".")[1]
+    letters = "(A-B)" if asset == "subtotal" else "(C-D)"
+    return SeriesSpec(
+        id=f"mof.monthly.{key}",
+        source="mof",
+        title=f"MoF monthly: outward minus inward net acquisition, {_ASSET_TITLES[asset]}",
+        unit=UNIT,
+        frequency="monthly",
+        sign=_BALANCE_SIGN,
+        description=(
+            f"Column {letters} of montha1.csv: residents' net acquisition of foreign "
+            f"{_ASSET_TITLES[asset]} minus non-residents' net acquisition of Japanese "
+            f"{_ASSET_TITLES[asset]}. {_ASSETS[asset]}"
+        ),
+    )
+
+
+_CATALOG: tuple[SeriesSpec, ...] = (
+    *(_direction_spec("weekly", key) for key in _DIRECTION_KEYS),
+    *(_direction_spec("monthly", key) for key in _DIRECTION_KEYS),
+    *(_balance_spec(key) for key in _BALANCE_KEYS),
+)
+_SPECS: dict[str, SeriesSpec] = {spec.id: spec for spec in _CATALOG}
+
+# --------------------------------------------------------------------------- identities
+
+#: (target, plus terms, minus terms): target = sum(plus) - sum(minus), within TOLERANCE.
+Identity = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+def _identities(directions: Sequence[str]) -> tuple[Identity, ...]:
+    out: list[Identity] = []
+    for d in directions:
+        for asset in ("equity", "long_term_debt", "short_term_debt"):
+            out.append(
+                (f"{d}.{asset}.net", (f"{d}.{asset}.acquisition",), (f"{d}.{asset}.disposition",))
+            )
+        out.append((f"{d}.subtotal.net", (f"{d}.equity.net", f"{d}.long_term_debt.net"), ()))
+        out.append((f"{d}.total.net", (f"{d}.subtotal.net", f"{d}.short_term_debt.net"), ()))
+    return tuple(out)
+
+
+_WEEKLY_IDENTITIES = _identities(tuple(_DIRECTIONS))
+_MONTHLY_IDENTITIES = (
+    *_WEEKLY_IDENTITIES,
+    *(
+        (f"{_BALANCE}.{a}.net", (f"outward.{a}.net",), (f"inward.{a}.net",))
+        for a in ("subtotal", "total")
+    ),
+)
+
+# --------------------------------------------------------------------------- layouts
+
+_GROUP_JP = ("株式・投資ファンド持分", "", "", "中長期債", "", "", "小計", "短期債", "", "", "合計")
+_GROUP_EN = (
+    "Equity and investment fund shares",
+    "",
+    "",
+    "Long-term debt securities",
+    "",
+    "",
+    "Subtotal",
+    "Short-term debt securities",
+    "",
+    "",
+    "Total",
+)
+_MEASURE_JP = (
+    "取得",
+    "処分",
+    "ネット",
+    "取得",
+    "処分",
+    "ネット",
+    "ネット",
+    "取得",
+    "処分",
+    "ネット",
+    "ネット",
+)
+_MEASURE_EN = ("Acquisition", "Disposition", "Net") * 2 + (
+    "Net",
+    "Acquisition",
+    "Disposition",
+    "Net",
+    "Net",
+)
+
+
+def _with_subtotal_labels(block: tuple[str, ...], sub: str, total: str) -> tuple[str, ...]:
+    return (*block[:6], sub, *block[7:10], total)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What one of the two files looks like; the header rows are the four rows
+    (group JP, group EN, measure JP, measure EN) just above the data."""
+
+    kind: Kind
+    file_name: str
+    what: str
+    title_word: str
+    first_value: int
+    header: tuple[tuple[str, ...], ...]
+    sections: tuple[tuple[str, int], ...]
+    keys: tuple[str, ...]
+    identities: tuple[Identity, ...]
+
+    @property
+    def n_columns(self) -> int:
+        return self.first_value + len(self.keys)
+
+
+_WEEKLY = _Layout(
+    kind="weekly",
+    file_name="week.csv",
+    what="MoF weekly International Transactions in Securities CSV (week.csv)",
+    title_word="週次",
+    first_value=1,
+    header=(
+        ("期間 Period", *_GROUP_JP, *_GROUP_JP),
+        ("", *_GROUP_EN, *_GROUP_EN),
+        ("", *_MEASURE_JP, *_MEASURE_JP),
+        ("", *_MEASURE_EN, *_MEASURE_EN),
+    ),
+    sections=(("対外証券投資", 1), ("対内証券投資", 12)),
+    keys=_DIRECTION_KEYS,
+    identities=_WEEKLY_IDENTITIES,
+)
+_MONTHLY = _Layout(
+    kind="monthly",
+    file_name="montha1.csv",
+    what="MoF monthly International Transactions in Securities CSV (montha1.csv)",
+    title_word="月別",
+    first_value=3,
+    header=(
+        ("", "", "", *_GROUP_JP, *_GROUP_JP, "ネット", "ネット"),
+        ("", "", "", *_GROUP_EN, *_GROUP_EN, "Net", "Net"),
+        ("", "", "", *_MEASURE_JP, *_MEASURE_JP, "(A-B)", "(C-D)"),
+        (
+            "",
+            "",
+            "",
+            *_with_subtotal_labels(_MEASURE_EN, "Net (A)", "Net (C)"),
+            *_with_subtotal_labels(_MEASURE_EN, "Net (B)", "Net (D)"),
+            "",
+            "",
+        ),
+    ),
+    sections=(("対外証券投資", 0), ("対内証券投資", 14)),
+    keys=(*_DIRECTION_KEYS, *_BALANCE_KEYS),
+    identities=_MONTHLY_IDENTITIES,
+)
+_LAYOUTS: dict[str, _Layout] = {layout.file_name: layout for layout in (_WEEKLY, _MONTHLY)}
+_TITLE = "対外及び対内証券売買契約等の状況"
+_SIGN_NOTE_JP = "ネットのプラス(+)は取得超"
+_SIGN_NOTE_EN = re.compile(r"netac?quisitionwithaplussign")
+_UNIT_JP = "単位:億円"
+_UNIT_EN = "unit:100mil"
+
+# --------------------------------------------------------------------------- text helpers
+
+_WHITESPACE = re.compile(r"\s+")
+_SPACES = " \t\u3000\xa0"
+
+
+def _norm(cell: str) -> str:
+    """NFKC, no whitespace at all, case-folded: how header and footer text is compared."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", cell)).casefold()
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def _shown(cells: Sequence[str]) -> str:
+    return ",".join(c.strip() for c in cells)
+
+
+# --------------------------------------------------------------------------- the source
+
+
+class MofSource(Source):
+    """MoF weekly and monthly International Transactions in Securities (100 million yen)."""
+
+    name: ClassVar[str] = "mof"
+    title: ClassVar[str] = "Japan MoF: International Transactions in Securities"
+    homepage: ClassVar[str] = (
+        "https://www.mof.go.jp/english/policy/international_policy/reference/"
+        "itn_transactions_in_securities/index.htm"
+    )
+    requires_key: ClassVar[bool] = False
+    catalog: ClassVar[tuple[SeriesSpec, ...]] = _CATALOG
+    raw_patterns: ClassVar[tuple[str, ...]] = tuple(_LAYOUTS)
+
+    def requests(self) -> list[Request]:
+        """week.csv and montha1.csv, both required, from the (overridable) MoF folder."""
+        base = self.base_url(BASE_URL).rstrip("/") + "/"
+        return [
+            Request(url=base + file_name, raw_path=f"{self.name}/{file_name}")
+            for file_name in _LAYOUTS
+        ]
+
+    def parse(self, payload: RawPayload) -> Dataset:
+        """Parse week.csv or montha1.csv (chosen by file name, else by the title line)."""
+        layout = _layout_for(payload)
+        ctx = ParseContext(payload, what=layout.what)
+        records = _read_records(ctx.text(encoding=ENCODING), ctx)
+        body, notes = _check_frame(records, layout, ctx)
+        parse_rows = _weekly_rows if layout.kind == "weekly" else _monthly_rows
+        periods = parse_rows(body, layout, ctx)
+        frame = melt_wide(
+            periods.values,
+            columns={key: f"mof.{layout.kind}.{key}" for key in layout.keys},
+            period_start=periods.start,
+            period_end=periods.end,
+            published_at=_PUBLISHED[layout.kind](pd.Series(periods.end)),
+        )
+        check_unique_periods(frame, ctx)
+        series = tuple(_SPECS[f"mof.{layout.kind}.{key}"] for key in layout.keys)
+        return Dataset(frame=frame, series=series, notes=notes)
+
+
+_PUBLISHED: dict[Kind, Callable[[pd.Series], pd.Series]] = {
+    "weekly": releases.mof_weekly,
+    "monthly": releases.mof_monthly,
+}
+
+
+def _layout_for(payload: RawPayload) -> _Layout:
+    """The layout by file name (``mof/week.csv``), else by the title line."""
+    name = PurePosixPath(payload.raw_path or payload.url.split("?")[0]).name
+    if name in _LAYOUTS:
+        return _LAYOUTS[name]
+    head = payload.content[:400].decode(ENCODING, errors="replace")
+    for layout in _LAYOUTS.values():
+        if _TITLE in head and layout.title_word in head:
+            return layout
+    ctx = ParseContext(payload, what="MoF International Transactions in Securities CSV")
+    raise ctx.error(
+        f"cannot tell which MoF file {name!r} is",
+        row=1,
+        expected=f"one of {', '.join(_LAYOUTS)} or a title with 週次/月別",
+        found=head[:60],
+    )
+
+
+def _read_records(text: str, ctx: ParseContext) -> list[Record]:
+    """All CSV records with their line numbers; a malformed CSV is a ParseError."""
+    records: list[Record] = []
+    try:
+        for line, cells in csv_records(text):
+            records.append((line, cells))
+    except csv.Error as exc:
+        last = records[-1][0] + 1 if records else 1
+        raise ctx.error(
+            f"the CSV is malformed ({exc})", row=last, expected="comma-separated values"
+        ) from None
+    return records
+
+
+# --------------------------------------------------------------------------- header/footer
+
+
+def _check_frame(
+    records: list[Record], layout: _Layout, ctx: ParseContext
+) -> tuple[list[Record], tuple[str, ...]]:
+    """Check title, units, sections, header rows and the sign note; return the data rows."""
+    _check_title(records, layout, ctx)
+    anchor = _find_measure_row(records, layout, ctx)
+    top = records[: anchor - 2]
+    _check_units(top, ctx)
+    _check_sections(top, layout, ctx)
+    for (line, cells), expected in zip(
+        records[anchor - 2 : anchor + 2], layout.header, strict=True
+    ):
+        _check_header_row(line, cells, expected, layout, ctx)
+    body: list[Record] = []
+    rest = records[anchor + 2 :]
+    for index, (line, cells) in enumerate(rest):
+        if _is_blank(cells):
+            footer = rest[index:]
+            break
+        if len(cells) != layout.n_columns:
+            raise ctx.error(
+                f"a data row has {len(cells)} columns",
+                row=line,
+                expected=f"{layout.n_columns} columns",
+                found=_shown(cells),
+            )
+        body.append((line, cells))
+    else:
+        footer = []
+    _check_sign_note(footer, records, ctx)
+    if not body:
+        raise ctx.error(
+            "no data rows under the header",
+            row=records[anchor + 1][0] + 1,
+            expected="data rows after the Acquisition/Disposition/Net header",
+        )
+    return body, _final_update(top)
+
+
+def _check_title(records: list[Record], layout: _Layout, ctx: ParseContext) -> None:
+    first = next(((line, cells) for line, cells in records if not _is_blank(cells)), None)
+    line, cells = first if first else (1, [""])
+    title = cells[0]
+    if _TITLE not in title or layout.title_word not in title:
+        raise ctx.error(
+            "unexpected title line",
+            row=line,
+            expected=f"a title with {_TITLE} and {layout.title_word}",
+            found=title,
+        )
+
+
+def _find_measure_row(records: list[Record], layout: _Layout, ctx: ParseContext) -> int:
+    """Index of the Japanese 取得/処分/ネット row (the third of the four header rows)."""
+    col = layout.first_value
+    for index, (_, cells) in enumerate(records[:60]):
+        if len(cells) > col and _norm(cells[col]) == "取得":
+            if index < 2 or index + 1 >= len(records):
+                break
+            return index
+    raise ctx.error(
+        "the column header with 取得/処分/ネット (acquisition/disposition/net) was not found",
+        row=1,
+        expected=f"a header row starting with 取得 in column {col + 1} within the first 60 rows",
+    )
+
+
+def _check_header_row(
+    line: int, cells: list[str], expected: tuple[str, ...], layout: _Layout, ctx: ParseContext
+) -> None:
+    if len(cells) != layout.n_columns:
+        raise ctx.error(
+            f"a header row has {len(cells)} columns",
+            row=line,
+            expected=f"{layout.n_columns} columns: {' | '.join(expected)}",
+            found=_shown(cells),
+        )
+    for column, (cell, want) in enumerate(zip(cells, expected, strict=True), start=1):
+        if _norm(cell) != _norm(want):
+            raise ctx.error(
+                f"the column header changed in column {column}",
+                row=line,
+                expected=repr(want),
+                found=cell,
+            )
+
+
+def _check_units(top: list[Record], ctx: ParseContext) -> None:
+    cells = [_norm(c) for _, row in top for c in row if c.strip()]
+    if not any(_UNIT_JP in c for c in cells) or not any(_UNIT_EN in c for c in cells):
+        raise ctx.error(
+            "the units line is missing or changed",
+            row=top[0][0] if top else 1,
+            expected="単位： 億円 / Unit: 100 million Yen above the column header",
+        )
+
+
+def _check_sections(top: list[Record], layout: _Layout, ctx: ParseContext) -> None:
+    for label, column in layout.sections:
+        found = [(line, cells.index(c)) for line, cells in top for c in cells if label in c]
+        if not found or found[0][1] != column:
+            raise ctx.error(
+                f"the section title {label} is missing or moved",
+                row=found[0][0] if found else (top[0][0] if top else 1),
+                expected=f"{label} in column {column + 1}",
+                found=f"column {found[0][1] + 1}" if found else "nothing",
+            )
+
+
+def _check_sign_note(footer: list[Record], records: list[Record], ctx: ParseContext) -> None:
+    text = "".join(_norm(c) for _, cells in footer for c in cells)
+    if _SIGN_NOTE_JP not in text or not _SIGN_NOTE_EN.search(text):
+        last = records[-1][0] if records else 1
+        raise ctx.error(
+            "the sign-convention note is missing (truncated file, or a changed convention?)",
+            row=footer[0][0] if footer else last + 1,
+            expected=(
+                "footer notes ③ 'ネットのプラス（＋）は取得超' and Note 3 "
+                "'net acquisition with a plus sign'"
+            ),
+        )
+
+
+def _final_update(top: list[Record]) -> tuple[str, ...]:
+    for _, cells in top:
+        for cell in cells:
+            if "Final Update" in cell:
+                return (f"MoF {' '.join(cell.split())}",)
+    return ()
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """Parsed rows: the wide value table and its periods, one row per period."""
+
+    values: pd.DataFrame
+    start: np.ndarray
+    end: np.ndarray
+
+
+def _column_label(layout: _Layout, index: int) -> str:
+    return f"{layout.keys[index]} (column {layout.first_value + index + 1})"
+
+
+def _numbers(body: list[Record], layout: _Layout, ctx: ParseContext) -> np.ndarray:
+    """The value cells as floats (NaN for empty cells); a non-number is a ParseError.
+
+    Thousands commas and padding are removed and numpy converts the lot at once;
+    cells it cannot read (or reads as inf/nan) go through :func:`parse_number`,
+    which accepts its other spellings (full-width minus...) or raises naming
+    the row and column.
+    """
+    width = len(layout.keys)
+    raw = [c for _, cells in body for c in cells[layout.first_value :]]
+    cleaned = [c.strip(_SPACES).replace(",", "") for c in raw]
+    empty = np.array([not c for c in cleaned], dtype=bool)
+    try:
+        values = np.array([c or "nan" for c in cleaned], dtype=np.float64)
+    except ValueError:
+        values = np.array([_float_or_nan(c) for c in cleaned], dtype=np.float64)
+    for position in np.flatnonzero(~empty & ~np.isfinite(values)):
+        row, column = divmod(int(position), width)
+        number = parse_number(
+            raw[position], ctx, row=body[row][0], column=_column_label(layout, column)
+        )
+        values[position] = np.nan if number is None else number
+    return values.reshape(len(body), width)
+
+
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text) if text else np.nan
+    except ValueError:
+        return np.nan
+
+
+def _check_complete(values: np.ndarray, lines: np.ndarray, ctx: ParseContext) -> np.ndarray:
+    """Rows with every value empty are placeholders; partly empty rows are errors."""
+    empty = np.isnan(values)
+    placeholder = empty.all(axis=1)
+    partial = empty.any(axis=1) & ~placeholder
+    if partial.any():
+        row = int(np.flatnonzero(partial)[0])
+        raise ctx.error(
+            "a row has some empty value cells",
+            row=int(lines[row]),
+            expected="every value filled in (or every value empty for an unpublished period)",
+            found=f"{int(empty[row].sum())} empty cells",
+        )
+    return placeholder
+
+
+def _check_identities(
+    values: np.ndarray, lines: np.ndarray, layout: _Layout, ctx: ParseContext, *, what: str = ""
+) -> None:
+    """The published identities (net = acq - disp, subtotals, totals) within +-1."""
+    col = {key: i for i, key in enumerate(layout.keys)}
+    for target, plus, minus in layout.identities:
+        rhs = values[:, [col[k] for k in plus]].sum(axis=1)
+        if minus:
+            rhs = rhs - values[:, [col[k] for k in minus]].sum(axis=1)
+        bad = np.abs(values[:, col[target]] - rhs) > TOLERANCE + 1e-9
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            formula = " + ".join(plus) + "".join(f" - {k}" for k in minus)
+            raise ctx.error(
+                f"{what}{target} does not add up",
+                row=int(lines[row]),
+                expected=f"{target} = {formula} within ±{TOLERANCE:g} (rounding)",
+                found=f"{values[row, col[target]]:g} vs {rhs[row]:g}",
+            )
+
+
+# --------------------------------------------------------------------------- weekly rows
+
+_WEEK = re.compile(
+    r"^\s*((?:19|20|21)\d{2})\s*[．.]\s*(\d{1,2})\s*[．.]\s*(\d{1,2})\s*[～~〜]"
+    r"\s*(?:((?:19|20|21)\d{2})\s*[．.])?\s*(\d{1,2})\s*[．.]\s*(\d{1,2})\s*$"
+)
+
+
+def _weekly_rows(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Periods:
+    lines = np.array([line for line, _ in body])
+    cells = pd.Series([cells[0] for _, cells in body], dtype="object")
+    parts = cells.str.extract(_WEEK)
+    unmatched = parts[0].isna().to_numpy()
+    if unmatched.any():
+        row = int(np.flatnonzero(unmatched)[0])
+        raise ctx.error(
+            "the period cell is not a week",
+            row=int(lines[row]),
+            expected="a week such as 2025．3．30～4．5 or 2024．12．29～2025．1．4",
+            found=cells.iloc[row],
+        )
+    start = _dates(parts[0], parts[1], parts[2])
+    end_year = parts[3].fillna(parts[0]).astype(int)
+    wraps = parts[3].isna() & (parts[4].astype(int) < parts[1].astype(int))
+    end = _dates(end_year + wraps.astype(int), parts[4], parts[5])
+    _check_weeks(start, end, lines, cells, ctx)
+    values = _numbers(body, layout, ctx)
+    keep = ~_check_complete(values, lines, ctx)
+    _check_identities(values[keep], lines[keep], layout, ctx)
+    return _Periods(
+        values=pd.DataFrame(values[keep], columns=list(layout.keys)),
+        start=start.to_numpy()[keep],
+        end=end.to_numpy()[keep],
+    )
+
+
+def _dates(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Vectorized dates; impossible dates (Feb 30) become NaT."""
+    frame = pd.DataFrame(
+        {"year": pd.to_numeric(year), "month": pd.to_numeric(month), "day": pd.to_numeric(day)}
+    )
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def _check_weeks(
+    start: pd.Series, end: pd.Series, lines: np.ndarray, cells: pd.Series, ctx: ParseContext
+) -> None:
+    checks = (
+        (start.isna() | end.isna(), "the period is not a valid date", "a real calendar date"),
+        (start.dt.dayofweek != 6, "the week does not start on a Sunday", "a Sunday start"),
+        (end - start != pd.Timedelta(days=6), "the week is not 7 days", "end = start + 6 days"),
+    )
+    for bad, message, expected in checks:
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ctx.error(message, row=int(lines[row]), expected=expected, found=cells.iloc[row])
+    step = np.diff(start.to_numpy()).astype("timedelta64[D]").astype(int)
+    if (step <= 0).any():
+        row = int(np.flatnonzero(step <= 0)[0]) + 1
+        message = "a week appears twice" if step[row - 1] == 0 else "weeks are out of order"
+        raise ctx.error(
+            message,
+            row=int(lines[row]),
+            expected=f"a week after {cells.iloc[row - 1].strip()}",
+            found=cells.iloc[row],
+        )
+
+
+# --------------------------------------------------------------------------- monthly rows
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_JP = re.compile(r"^(\d{1,2})月$")
+_ERA = re.compile(r"^[(（](平成|令和)(元|\d{1,2})年[)）]$")
+_ERA_BASE = {"平成": 1988, "令和": 2018}
+_ANNUAL = re.compile(r"((?:19|20|21)\d{2})\s*(CY|FY)$")
+
+
+@dataclass
+class _MonthScan:
+    """State while walking the monthly rows in order."""
+
+    year: int | None = None
+    month: int = 0
+    months: list[tuple[int, int]] = field(default_factory=list)
+    month_rows: list[Record] = field(default_factory=list)
+    annual: list[tuple[Record, int, str]] = field(default_factory=list)
+
+
+def _monthly_rows(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Periods:
+    month_rows, months, annual = _scan_months(body, ctx)
+    lines = np.array([line for line, _ in month_rows])
+    values = _numbers(month_rows, layout, ctx)
+    placeholder = _check_complete(values, lines, ctx)
+    published = np.flatnonzero(~placeholder)
+    if published.size and (placeholder[: published[-1]]).any():
+        row = int(np.flatnonzero(placeholder[: published[-1]])[0])
+        raise ctx.error(
+            "an empty month is followed by published months",
+            row=int(lines[row]),
+            expected="empty placeholder rows only after the last published month",
+        )
+    keep = ~placeholder
+    _check_identities(values[keep], lines[keep], layout, ctx)
+    _check_annual(annual, values, months, keep, layout, ctx)
+    start = pd.to_datetime(
+        pd.DataFrame({"year": [y for y, _ in months], "month": [m for _, m in months], "day": 1})
+    )
+    end = start + pd.offsets.MonthEnd(0)
+    return _Periods(
+        values=pd.DataFrame(values[keep], columns=list(layout.keys)),
+        start=start.to_numpy()[keep],
+        end=end.to_numpy()[keep],
+    )
+
+
+def _scan_months(
+    body: list[Record], ctx: ParseContext
+) -> tuple[list[Record], list[tuple[int, int]], list[tuple[Record, int, str]]]:
+    """Split month rows from CY/FY rows and date each month (year on January rows)."""
+    scan = _MonthScan()
+    for line, cells in body:
+        label = unicodedata.normalize("NFKC", cells[0]).strip(_SPACES)
+        month_jp = _MONTH_JP.match(unicodedata.normalize("NFKC", cells[1]).strip(_SPACES))
+        month_en = cells[2].strip(_SPACES)
+        if month_jp or month_en:
+            if scan.annual:
+                raise ctx.error(
+                    "a month row after the annual totals",
+                    row=line,
+                    expected="CY/FY rows after all months",
+                    found=_shown(cells[:3]),
+                )
+            month = _month_number(line, cells, month_jp, month_en, ctx)
+            scan.months.append(_next_month(scan, line, label, month, ctx))
+            scan.month_rows.append((line, cells))
+            continue
+        annual = _ANNUAL.search(label)
+        if not annual:
+            raise ctx.error(
+                "a row is neither a month nor an annual total",
+                row=line,
+                expected="a month (１月/Jan ...) or a total such as '2005年(1月～12月） 2005CY'",
+                found=_shown(cells[:3]),
+            )
+        scan.annual.append(((line, cells), int(annual[1]), annual[2]))
+    if not scan.month_rows:
+        raise ctx.error("no month rows", row=body[0][0], expected="month rows from January")
+    return scan.month_rows, scan.months, scan.annual
+
+
+def _month_number(
+    line: int, cells: list[str], jp: re.Match[str] | None, en: str, ctx: ParseContext
+) -> int:
+    number = int(jp[1]) if jp else 0
+    if en not in _MONTHS_EN or number != _MONTHS_EN.index(en) + 1:
+        raise ctx.error(
+            "the month labels are not a month or disagree",
+            row=line,
+            expected="matching labels such as ４月,Apr",
+            found=_shown(cells[1:3]),
+        )
+    return number
+
+
+def _next_month(
+    scan: _MonthScan, line: int, label: str, month: int, ctx: ParseContext
+) -> tuple[int, int]:
+    """Advance the month sequence; January rows carry the year, others may carry the era."""
+    if month == 1:
+        if not re.fullmatch(r"(?:19|20|21)\d{2}", label):
+            raise ctx.error(
+                "a January row lacks its year",
+                row=line,
+                expected="a year such as 2005",
+                found=label,
+            )
+        year = int(label)
+    else:
+        year = scan.year if scan.year is not None else -1
+        era = _ERA.match(label)
+        if label and (
+            not era or _ERA_BASE[era[1]] + (1 if era[2] == "元" else int(era[2])) != year
+        ):
+            raise ctx.error(
+                "the year label of a month row is not the era of its year",
+                row=line,
+                expected=f"empty or the era label of {year}, e.g. (令和7年)",
+                found=label,
+            )
+    expected = (scan.year, scan.month + 1) if scan.month < 12 else ((scan.year or 0) + 1, 1)
+    if scan.year is not None and (year, month) != expected:
+        raise ctx.error(
+            "months are not consecutive",
+            row=line,
+            expected=f"{expected[0]}-{expected[1]:02d}",
+            found=f"{year}-{month:02d}",
+        )
+    if scan.year is None and month != 1:
+        raise ctx.error("the first month row is not January", row=line, expected="January")
+    scan.year, scan.month = year, month
+    return year, month
+
+
+def _check_annual(
+    annual: list[tuple[Record, int, str]],
+    values: np.ndarray,
+    months: list[tuple[int, int]],
+    keep: np.ndarray,
+    layout: _Layout,
+    ctx: ParseContext,
+) -> None:
+    """CY/FY rows: their own identities hold and they equal the sum of their months."""
+    if not annual:
+        return
+    index = {ym: i for i, ym in enumerate(months) if keep[i]}
+    rows = [record for record, _, _ in annual]
+    totals = _numbers(rows, layout, ctx)
+    lines = np.array([line for line, _ in rows])
+    if np.isnan(totals).any():
+        row = int(np.flatnonzero(np.isnan(totals).any(axis=1))[0])
+        raise ctx.error("an annual row has empty cells", row=int(lines[row]), expected="24 values")
+    _check_identities(totals, lines, layout, ctx, what="annual ")
+    for ((line, _), year, code), total in zip(annual, totals, strict=True):
+        span = _annual_span(year, code)
+        missing = [f"{y}-{m:02d}" for y, m in span if (y, m) not in index]
+        if missing:
+            raise ctx.error(
+                f"the {year}{code} total covers months that are not in the file",
+                row=line,
+                expected="all twelve months published",
+                found=", ".join(missing[:3]),
+            )
+        summed = values[[index[ym] for ym in span]].sum(axis=0)
+        gap = np.abs(summed - total)
+        if (gap > ANNUAL_TOLERANCE).any():
+            column = int(np.argmax(gap))
+            raise ctx.error(
+                f"the {year}{code} total is not the sum of its months",
+                row=line,
+                expected=(
+                    f"{_column_label(layout, column)} = sum of its months "
+                    f"within ±{ANNUAL_TOLERANCE:g}"
+                ),
+                found=f"{total[column]:g} vs a sum of {summed[column]:g}",
+            )
+
+
+def _annual_span(year: int, code: str) -> list[tuple[int, int]]:
+    """The twelve (year, month) of a calendar year (CY) or an April-March fiscal year (FY)."""
+    first = 1 if code == "CY" else 4
+    return [(year + (m - 1) // 12, (m - 1) % 12 + 1) for m in range(first, first + 12)]
