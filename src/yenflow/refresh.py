@@ -36,7 +36,14 @@ import pandas as pd
 
 from yenflow import __version__
 from yenflow.config import Settings
-from yenflow.errors import AbsentError, FetchError, ParseError, StoreError, YenflowError
+from yenflow.errors import (
+    AbsentError,
+    ConfigError,
+    FetchError,
+    ParseError,
+    StoreError,
+    YenflowError,
+)
 from yenflow.http import Fetcher
 from yenflow.sources import get_source_class, source_names
 from yenflow.sources.base import RawPayload, Source
@@ -223,7 +230,10 @@ def refresh(
     """
     started = time.perf_counter()
     names = list(sources) if sources else source_names()
-    classes = {name: get_source_class(name) for name in names}
+    unknown = [n for n in names if n not in source_names()]
+    if unknown:
+        msg = f"unknown source(s) {', '.join(unknown)}; known: {', '.join(source_names())}"
+        raise ConfigError(msg)
     run_id = uuid.uuid4().hex[:12]
     report = progress or (lambda _source, _message: None)
     lock = threading.Lock()
@@ -234,13 +244,21 @@ def refresh(
 
     known = store.ingested_payloads()
     outcomes: dict[str, SourceOutcome] = {}
+    classes: dict[str, type[Source]] = {}
+    for name in names:
+        try:
+            classes[name] = get_source_class(name)
+        except Exception as exc:  # a broken module must not stop the other sources
+            error = f"[{name}] cannot load the source: {type(exc).__name__}: {exc}"
+            outcomes[name] = SourceOutcome(name, "failed", failures=(error,))
+            store.log_fetch(run_id=run_id, source=name, status="fetch-error", error=error)
     with Fetcher(
         settings,
         snapshot_dir=snapshot_dir,
         validators=store.validators(),
         transport=transport,
         sleep=sleep,
-    ) as fetcher, ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+    ) as fetcher, ThreadPoolExecutor(max_workers=max(1, len(classes))) as pool:
         futures = {
             pool.submit(
                 _collect,
@@ -252,6 +270,7 @@ def refresh(
                 progress=safe_progress,
             ): name
             for name in names
+            if name in classes
         }
         for future in as_completed(futures):
             name = futures[future]

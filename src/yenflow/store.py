@@ -87,8 +87,7 @@ CREATE TABLE IF NOT EXISTS observations (
     published_at TIMESTAMP NOT NULL,
     available_at TIMESTAMP NOT NULL,
     fetch_id BIGINT NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    PRIMARY KEY (series_id, period_start)
+    sha256 VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS revisions (
     series_id VARCHAR NOT NULL,
@@ -134,6 +133,11 @@ class PayloadWrite:
     parser_version: str
 
 
+def _first(rows: list[tuple]) -> tuple | None:
+    """The first row of a fully fetched result (DuckDB 2 needs results finished)."""
+    return rows[0] if rows else None
+
+
 def _naive_utc(ts: datetime) -> datetime:
     if ts.tzinfo is None:
         return ts
@@ -174,7 +178,7 @@ class Store:
 
     def _migrate(self) -> None:
         self._con.execute(_SCHEMA)
-        row = self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = _first(self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall())
         if row is None:
             self._con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
@@ -199,7 +203,7 @@ class Store:
             con.execute("COMMIT")
 
     def _next_fetch_id(self, con: duckdb.DuckDBPyConnection) -> int:
-        row = con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchone()
+        row = _first(con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchall())
         assert row is not None
         return int(row[0])
 
@@ -229,9 +233,9 @@ class Store:
 
     def raw_content(self, sha256: str) -> bytes | None:
         """The stored bytes of a payload, by sha256."""
-        row = self._con.execute(
+        row = _first(self._con.execute(
             "SELECT content FROM raw_payloads WHERE sha256 = ?", [sha256]
-        ).fetchone()
+        ).fetchall())
         return None if row is None else bytes(row[0])
 
     def raw_content_for_path(self, raw_path: str) -> bytes | None:
@@ -353,17 +357,39 @@ class Store:
 
     @staticmethod
     def _rows_from_sha(con: duckdb.DuckDBPyConnection, sha256: str) -> int:
-        row = con.execute("SELECT count(*) FROM observations WHERE sha256 = ?", [sha256]).fetchone()
+        row = _first(con.execute("SELECT count(*) FROM observations WHERE sha256 = ?", [sha256]).fetchall())
         return int(row[0]) if row else 0
 
     @staticmethod
     def _upsert_series(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
-        rows = [
-            (s.id, s.source, s.title, s.unit, s.frequency, s.sign, s.description)
-            for s in dataset.series
-        ]
-        if rows:
-            con.executemany("INSERT OR REPLACE INTO series VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        if not dataset.series:
+            return
+        specs = pd.DataFrame(
+            {
+                "series_id": [s.id for s in dataset.series],
+                "source": [s.source for s in dataset.series],
+                "title": [s.title for s in dataset.series],
+                "unit": [s.unit for s in dataset.series],
+                "frequency": [s.frequency for s in dataset.series],
+                "sign": [s.sign for s in dataset.series],
+                "description": [s.description for s in dataset.series],
+            }
+        )
+        con.register("yf_series_df", specs)
+        try:
+            con.execute(
+                """
+                INSERT OR REPLACE INTO series
+                SELECT n.* FROM yf_series_df n
+                LEFT JOIN series o USING (series_id)
+                WHERE o.series_id IS NULL OR o.source IS DISTINCT FROM n.source
+                   OR o.title IS DISTINCT FROM n.title OR o.unit IS DISTINCT FROM n.unit
+                   OR o.frequency IS DISTINCT FROM n.frequency OR o.sign IS DISTINCT FROM n.sign
+                   OR o.description IS DISTINCT FROM n.description
+                """
+            ).fetchall()  # DuckDB 2: finish the result before other work on the connection
+        finally:
+            con.unregister("yf_series_df")
 
     @staticmethod
     def _upsert_observations(
@@ -377,8 +403,8 @@ class Store:
         stage = pd.DataFrame(
             {
                 "series_id": frame["series_id"].astype(str).to_numpy(),
-                "period_start": pd.to_datetime(frame["period_start"]).dt.date.to_numpy(),
-                "period_end": pd.to_datetime(frame["period_end"]).dt.date.to_numpy(),
+                "period_start": pd.to_datetime(frame["period_start"]).to_numpy(),
+                "period_end": pd.to_datetime(frame["period_end"]).to_numpy(),
                 "value": frame["value"].to_numpy(dtype="float64"),
                 "published_at": published.to_numpy(),
             }
@@ -388,6 +414,12 @@ class Store:
             con.execute(
                 """
                 CREATE OR REPLACE TEMP TABLE yf_stage AS
+                WITH s AS (
+                    SELECT series_id, CAST(period_start AS DATE) AS period_start,
+                           CAST(period_end AS DATE) AS period_end, value,
+                           CAST(published_at AS TIMESTAMP) AS published_at
+                    FROM yf_stage_df
+                )
                 SELECT s.*, o.value AS old_value, o.period_end AS old_end,
                        (o.series_id IS NULL) AS is_new,
                        (o.series_id IS NOT NULL AND (o.value <> s.value
@@ -395,13 +427,13 @@ class Store:
                 FROM yf_stage_df s
                 LEFT JOIN observations o USING (series_id, period_start)
                 """
-            )
+            ).fetchall()
         finally:
             con.unregister("yf_stage_df")
-        row = con.execute(
+        row = _first(con.execute(
             "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed), "
             "count(*) FROM yf_stage"
-        ).fetchone()
+        ).fetchall())
         assert row is not None
         added, revised, total = (int(x) for x in row)
         if revised:
@@ -555,7 +587,7 @@ class Store:
 
     def trace(self, series_id: str, period: datetime | pd.Timestamp | str) -> dict[str, object]:
         """Where one stored number came from: value, fetch, URL, file path, sha256, bytes size."""
-        row = self._con.execute(
+        row = _first(self._con.execute(
             """
             SELECT o.series_id, o.period_start, o.period_end, o.value, o.published_at,
                    o.available_at, f.fetch_id, f.fetched_at, f.url, f.raw_path, o.sha256,
@@ -565,7 +597,7 @@ class Store:
             WHERE o.series_id = ? AND o.period_start <= ? AND o.period_end >= ?
             """,
             [series_id, pd.Timestamp(period).date(), pd.Timestamp(period).date()],
-        ).fetchone()
+        ).fetchall())
         if row is None:
             return {}
         keys = ("series_id", "period_start", "period_end", "value", "published_at",
@@ -581,9 +613,11 @@ class Store:
             ("revisions", "series_id, period_start, superseded_at"),
             ("raw_payloads", "sha256"),
         ):
-            row = self._con.execute(
-                f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM (SELECT * FROM {table} "
-                f"ORDER BY {order}) t"
-            ).fetchone()
+            row = _first(
+                self._con.execute(
+                    f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM (SELECT * FROM {table} "
+                    f"ORDER BY {order}) t"
+                ).fetchall()
+            )
             out[table] = f"{row[0]}:{row[1]}" if row else "0:0"
         return out

@@ -1,0 +1,5 @@
+"""``python -m yenflow`` runs the command line."""
+
+from yenflow.cli import main
+
+main()
