@@ -49,7 +49,9 @@ def whole_command(data: Path, store_path: Path) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    default = os.environ.get(
+        "YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    )
     parser.add_argument("data", nargs="?", default=default)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -66,10 +68,14 @@ def main() -> None:
             cli_noop.append(cn)
     size = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
     print(f"snapshot: {data} ({size / 1e6:.1f} MB), {rows:,} observations, cores: {os.cpu_count()}")
-    print(f"full fetch into empty store   (in-process): median {statistics.median(full):.3f} s  "
-          f"(runs: {', '.join(f'{x:.3f}' for x in full)})")
-    print(f"no-change refresh             (in-process): median {statistics.median(noop):.3f} s  "
-          f"(runs: {', '.join(f'{x:.3f}' for x in noop)})")
+    print(
+        f"full fetch into empty store   (in-process): median {statistics.median(full):.3f} s  "
+        f"(runs: {', '.join(f'{x:.3f}' for x in full)})"
+    )
+    print(
+        f"no-change refresh             (in-process): median {statistics.median(noop):.3f} s  "
+        f"(runs: {', '.join(f'{x:.3f}' for x in noop)})"
+    )
     print(f"full fetch, whole command  (yenflow fetch): median {statistics.median(cli_full):.3f} s")
     print(f"no-change, whole command   (yenflow fetch): median {statistics.median(cli_noop):.3f} s")
     print("target: < 2 s each")

@@ -19,7 +19,9 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    default = os.environ.get(
+        "YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    )
     parser.add_argument("data", nargs="?", default=default)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -29,7 +31,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "report.html"
             env = {**os.environ, "YENFLOW_STORE": str(Path(tmp) / "store.duckdb")}
-            cmd = [sys.executable, "-m", "yenflow", "report", "--from", args.data, "--out", str(out)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "yenflow",
+                "report",
+                "--from",
+                args.data,
+                "--out",
+                str(out),
+            ]
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
             times.append(time.perf_counter() - t0)
@@ -38,7 +49,8 @@ def main() -> None:
                 sys.exit("report failed")
             size = out.stat().st_size
     print(f"yenflow report --from {args.data} into an empty store, cores: {os.cpu_count()}")
-    print(f"wall clock: median {statistics.median(times):.3f} s (runs: {', '.join(f'{t:.3f}' for t in times)})")
+    runs = ", ".join(f"{t:.3f}" for t in times)
+    print(f"wall clock: median {statistics.median(times):.3f} s (runs: {runs})")
     print(f"HTML size: {size / 1e6:.2f} MB")
     print("target: < 5 s")
 

@@ -4,8 +4,8 @@
 >>> usdjpy = yenflow.series("fred.DEXJPUS", start="2024-07-01")      # doctest: +SKIP
 >>> usdjpy.attrs["unit"]                                              # doctest: +SKIP
 'JPY per USD'
->>> flows = yenflow.series(["mof.weekly.outward.long_term_debt.net",
-...                         "mof.weekly.inward.long_term_debt.net"], as_of="2025-04-18")  # doctest: +SKIP
+>>> ids = ["mof.weekly.outward.long_term_debt.net", "mof.weekly.inward.long_term_debt.net"]
+>>> flows = yenflow.series(ids, as_of="2025-04-18")                   # doctest: +SKIP
 
 Every object returned carries its metadata in ``.attrs`` (unit, title, sign
 convention, frequency), so a number never travels without its unit.

@@ -31,7 +31,8 @@ StoreOpt = Annotated[
     Path | None,
     typer.Option(
         "--store",
-        help="DuckDB store file (default: YENFLOW_STORE, else yenflow.duckdb in the user data dir).",
+        help="DuckDB store file (default: YENFLOW_STORE, else yenflow.duckdb in the user "
+        "data dir).",
         show_default=False,
     ),
 ]
@@ -145,8 +146,13 @@ def _print_refresh(result) -> None:  # result: RefreshResult
         ("failures / notes", "left"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    colors = {"ok": "green", "unchanged": "cyan", "partial": "yellow", "failed": "red",
-              "absent": "dim"}
+    colors = {
+        "ok": "green",
+        "unchanged": "cyan",
+        "partial": "yellow",
+        "failed": "red",
+        "absent": "dim",
+    }
     for o in result.outcomes:
         reason = "; ".join(o.failures) or "; ".join(o.notes)
         table.add_row(
@@ -170,11 +176,15 @@ def fetch(
     ] = None,
     from_dir: Annotated[
         Path | None,
-        typer.Option("--from", help="Read payloads from this raw-snapshot folder, not the network."),
+        typer.Option(
+            "--from", help="Read payloads from this raw-snapshot folder, not the network."
+        ),
     ] = None,
     save_raw: Annotated[
         Path | None,
-        typer.Option("--save-raw", help="Also write every payload into this folder (snapshot layout)."),
+        typer.Option(
+            "--save-raw", help="Also write every payload into this folder (snapshot layout)."
+        ),
     ] = None,
     store: StoreOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
@@ -237,8 +247,7 @@ def list_series(
                 frame = st.series_table()
             if source:
                 frame = frame[frame["source"] == source]
-            cols = ["series_id", "unit", "frequency", "first_period", "last_period",
-                    "observations"]
+            cols = ["series_id", "unit", "frequency", "first_period", "last_period", "observations"]
     except Exception as exc:
         raise _fail(exc) from exc
     if contains:
@@ -284,8 +293,10 @@ def show(
     m = meta.iloc[0]
     console.print(f"[bold]{series_id}[/bold] — {m['title']}")
     console.print(f"unit: {m['unit']}  frequency: {m['frequency']}  sign: {m['sign'] or '-'}")
-    console.print(f"coverage: {_fmt(m['first_period'])} .. {_fmt(m['last_period'])}, "
-                  f"{m['observations']:,} observations")
+    console.print(
+        f"coverage: {_fmt(m['first_period'])} .. {_fmt(m['last_period'])}, "
+        f"{m['observations']:,} observations"
+    )
     if m["description"]:
         console.print(f"[dim]{m['description']}[/dim]")
     table = Table()
@@ -376,8 +387,17 @@ def log(
             frame = st.fetch_log(limit)
     except Exception as exc:
         raise _fail(exc) from exc
-    cols = ["fetch_id", "fetched_at", "source", "status", "raw_path", "bytes", "rows_added",
-            "rows_revised", "error"]
+    cols = [
+        "fetch_id",
+        "fetched_at",
+        "source",
+        "status",
+        "raw_path",
+        "bytes",
+        "rows_added",
+        "rows_revised",
+        "error",
+    ]
     table = Table()
     for col in cols:
         table.add_column(col)
@@ -388,9 +408,9 @@ def log(
 
 @app.command()
 def report(
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="HTML file to write.")
-    ] = Path("yenflow-report.html"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "yenflow-report.html"
+    ),
     offline: Annotated[
         bool, typer.Option("--offline", help="Use the store as it is; fetch nothing.")
     ] = False,
@@ -434,11 +454,15 @@ def report(
         json_out.write_text(json.dumps(rep.summary(), indent=2, default=str), encoding="utf-8")
     render_terminal(rep, console)
     stamp = datetime.now(UTC).strftime("%H:%M:%S UTC")
-    console.print(f"\nreport written to [bold]{out}[/bold] at {stamp}"
-                  + (f"; figures as JSON in {json_out}" if json_out else ""))
+    console.print(
+        f"\nreport written to [bold]{out}[/bold] at {stamp}"
+        + (f"; figures as JSON in {json_out}" if json_out else "")
+    )
     if refresh_failed:
-        err_console.print("[yellow]some sources failed to refresh: the report uses what the "
-                          "store holds and says what is missing[/yellow]")
+        err_console.print(
+            "[yellow]some sources failed to refresh: the report uses what the "
+            "store holds and says what is missing[/yellow]"
+        )
 
 
 def main() -> None:

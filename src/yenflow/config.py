@@ -82,7 +82,9 @@ class Settings:
         )
         retries_f = _float_env(env, "YENFLOW_RETRIES", 3)
         settings = cls(
-            store_path=Path(env["YENFLOW_STORE"]) if env.get("YENFLOW_STORE") else default_store_path(),
+            store_path=Path(env["YENFLOW_STORE"])
+            if env.get("YENFLOW_STORE")
+            else default_store_path(),
             timeout_s=_float_env(env, "YENFLOW_TIMEOUT", 30.0),
             retries=int(retries_f),
             backoff_s=_float_env(env, "YENFLOW_BACKOFF", 1.0),

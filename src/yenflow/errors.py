@@ -25,7 +25,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "FetchError",
-        "ParseError",
+    "ParseError",
     "SourceError",
     "StoreError",
     "YenflowError",

@@ -15,9 +15,11 @@ URLs are redacted (API keys masked) before they leave this module.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,14 +214,33 @@ class Fetcher:
             reason=last_error.reason,
         )
 
+    def get_many(
+        self, requests: list[Request], *, source: str, max_workers: int = 4
+    ) -> Iterator[RawPayload | FetchError]:
+        """GET several requests, up to ``max_workers`` at once, yielding in request order.
+
+        A failure is yielded as a :class:`FetchError` value, not raised, so one
+        failed request never hides the others.
+        """
+
+        def one(request: Request) -> RawPayload | FetchError:
+            try:
+                return self.get(request, source=source)
+            except FetchError as exc:
+                return exc
+
+        if len(requests) <= 1:
+            yield from (one(r) for r in requests)
+            return
+        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+            yield from pool.map(one, requests)
+
     def _backoff(self, attempt: int, last_error: FetchError | None) -> float:
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
         retry_after = getattr(last_error, "retry_after", None)
         if retry_after:
-            try:
+            with contextlib.suppress(ValueError):  # an HTTP date: keep the back-off
                 delay = max(delay, min(float(retry_after), _MAX_RETRY_AFTER_S))
-            except ValueError:
-                pass
         return delay
 
     # -- snapshot ----------------------------------------------------------------
@@ -235,8 +256,19 @@ class Fetcher:
                 reason="not-in-snapshot",
             )
             return
+        # Files the source requests come first, in request order (a later request may
+        # revise an earlier one, e.g. TIC's current table over its history); then the rest.
+        try:
+            order = {r.raw_path: i for i, r in enumerate(source.requests())}
+        except Exception:  # requests() needing settings the snapshot mode lacks
+            order = {}
+
+        def key(path: Path) -> tuple[int, str]:
+            relative = f"{source.name}/{path.relative_to(folder).as_posix()}"
+            return order.get(relative, len(order)), relative
+
         found = False
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=key):
             relative = path.relative_to(folder).as_posix()
             if not source.recognizes(relative):
                 continue

@@ -195,7 +195,8 @@ def _collect(
             continue
         except Exception as exc:  # a parser bug must not take the other sources down
             err = ParseError(
-                f"parser crashed: {type(exc).__name__}: {exc} (this is a yenflow bug; please report)",
+                f"parser crashed: {type(exc).__name__}: {exc} "
+                "(this is a yenflow bug; please report it)",
                 source=source.name,
                 location=payload.location,
             )
@@ -252,13 +253,16 @@ def refresh(
             error = f"[{name}] cannot load the source: {type(exc).__name__}: {exc}"
             outcomes[name] = SourceOutcome(name, "failed", failures=(error,))
             store.log_fetch(run_id=run_id, source=name, status="fetch-error", error=error)
-    with Fetcher(
-        settings,
-        snapshot_dir=snapshot_dir,
-        validators=store.validators(),
-        transport=transport,
-        sleep=sleep,
-    ) as fetcher, ThreadPoolExecutor(max_workers=max(1, len(classes))) as pool:
+    with (
+        Fetcher(
+            settings,
+            snapshot_dir=snapshot_dir,
+            validators=store.validators(),
+            transport=transport,
+            sleep=sleep,
+        ) as fetcher,
+        ThreadPoolExecutor(max_workers=max(1, len(classes))) as pool,
+    ):
         futures = {
             pool.submit(
                 _collect,

@@ -8,18 +8,23 @@ The store keeps these instants so that any analysis can be run "as of" a date
 without look-ahead; the future watch mode reads the same rules to know when
 the next figure is due.
 
-| rule | source | schedule used |
-|---|---|---|
-| :func:`mof_weekly` | MoF weekly securities flows | Thursday after the Sunday-Saturday week, 08:50 Tokyo |
-| :func:`mof_monthly` | MoF monthly securities flows | 8th of the next month (next weekday if a weekend), 08:50 Tokyo (approx.) |
-| :func:`jgb_daily` | MoF JGB yields | same business day, 18:00 Tokyo (approx.) |
-| :func:`tic_monthly` | US Treasury TIC | 18th of the second month after (next weekday), 16:00 New York (approx.) |
-| :func:`cftc_weekly` | CFTC COT | Friday after the Tuesday "as of" date, 15:30 New York |
-| :func:`us_next_business_day` | H.15 rates, market closes | next weekday, 16:15 New York |
-| :func:`fed_h10_weekly` | H.10 FX rates (DEXJPUS) | Monday after the observation's week, 16:15 New York |
-| :func:`fed_h41_weekly` | H.4.1 (WALCL, Wednesday level) | the next day (Thursday), 16:30 New York |
-| :func:`monthly_with_lag` | OECD and other monthly data | a fixed number of days after the month end |
-| :func:`utc_day_close` | Bitcoin daily candles | 00:00 UTC after the UTC day |
+- :func:`mof_weekly` (MoF weekly flows): the Thursday after the Sunday-Saturday
+  week, 08:50 Tokyo.
+- :func:`mof_monthly` (MoF monthly flows): the 8th of the next month (next weekday
+  if a weekend), 08:50 Tokyo; approximate.
+- :func:`jgb_daily` (MoF JGB yields): the same business day, 18:00 Tokyo; approximate.
+- :func:`tic_monthly` (US Treasury TIC): the 18th of the second month after (next
+  weekday), 16:00 New York; approximate.
+- :func:`cftc_weekly` (CFTC COT): the Friday after the Tuesday "as of" date, 15:30
+  New York.
+- :func:`us_next_business_day` (H.15 rates, market closes): the next weekday, 16:15
+  New York.
+- :func:`fed_h10_weekly` (H.10 FX rates, DEXJPUS): the Monday after the
+  observation's week, 16:15 New York.
+- :func:`fed_h41_weekly` (H.4.1, WALCL Wednesday level): Thursday, 16:30 New York.
+- :func:`monthly_with_lag` (OECD and other monthly data): a fixed number of days
+  after the month end.
+- :func:`utc_day_close` (Bitcoin daily candles): 00:00 UTC after the UTC day.
 """
 
 from __future__ import annotations
@@ -61,14 +66,14 @@ def at_local_time(dates: pd.Series, *, time: str, tz: str) -> pd.Series:
 def roll_to_weekday(dates: pd.Series) -> pd.Series:
     """Move Saturday and Sunday to the following Monday."""
     d = _dates(dates)
-    shift = d.dt.weekday.map({5: 2, 6: 1}).fillna(0).astype(int)
+    shift = d.dt.day_of_week.map({5: 2, 6: 1}).fillna(0).astype(int)
     return d + pd.to_timedelta(shift, unit="D")
 
 
 def _next_weekday_after(dates: pd.Series, weekday: int) -> pd.Series:
     """The first ``weekday`` (Mon=0) strictly after each date."""
     d = _dates(dates)
-    delta = (weekday - d.dt.weekday - 1) % 7 + 1
+    delta = (weekday - d.dt.day_of_week - 1) % 7 + 1
     return d + pd.to_timedelta(delta, unit="D")
 
 

@@ -178,7 +178,9 @@ class Store:
 
     def _migrate(self) -> None:
         self._con.execute(_SCHEMA)
-        row = _first(self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall())
+        row = _first(
+            self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        )
         if row is None:
             self._con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
@@ -233,9 +235,11 @@ class Store:
 
     def raw_content(self, sha256: str) -> bytes | None:
         """The stored bytes of a payload, by sha256."""
-        row = _first(self._con.execute(
-            "SELECT content FROM raw_payloads WHERE sha256 = ?", [sha256]
-        ).fetchall())
+        row = _first(
+            self._con.execute(
+                "SELECT content FROM raw_payloads WHERE sha256 = ?", [sha256]
+            ).fetchall()
+        )
         return None if row is None else bytes(row[0])
 
     def raw_content_for_path(self, raw_path: str) -> bytes | None:
@@ -311,7 +315,9 @@ class Store:
         )
         return fetch_id
 
-    def write_source(self, *, run_id: str, source: str, writes: Sequence[PayloadWrite]) -> WriteCounts:
+    def write_source(
+        self, *, run_id: str, source: str, writes: Sequence[PayloadWrite]
+    ) -> WriteCounts:
         """Write every payload of one source in ONE transaction; return the row counts.
 
         Payloads with a dataset are upserted (new rows added, changed values
@@ -331,8 +337,13 @@ class Store:
                         con.execute(
                             "INSERT INTO raw_payloads SELECT ?, ?, ?, ? "
                             "WHERE NOT EXISTS (SELECT 1 FROM raw_payloads WHERE sha256 = ?)",
-                            [payload.sha256, len(payload.content), payload.content, fetch_id,
-                             payload.sha256],
+                            [
+                                payload.sha256,
+                                len(payload.content),
+                                payload.content,
+                                fetch_id,
+                                payload.sha256,
+                            ],
                         )
                     elif write.status == "unchanged":
                         counts = WriteCounts(unchanged=self._rows_from_sha(con, payload.sha256))
@@ -351,13 +362,18 @@ class Store:
                     assert inserted == fetch_id
                     total = total + counts
         except duckdb.Error as exc:
-            msg = f"writing source {source!r} to the store {self.path} failed and was rolled back: {exc}"
+            msg = (
+                f"writing source {source!r} to the store {self.path} failed and was "
+                f"rolled back: {exc}"
+            )
             raise StoreError(msg) from exc
         return total
 
     @staticmethod
     def _rows_from_sha(con: duckdb.DuckDBPyConnection, sha256: str) -> int:
-        row = _first(con.execute("SELECT count(*) FROM observations WHERE sha256 = ?", [sha256]).fetchall())
+        row = _first(
+            con.execute("SELECT count(*) FROM observations WHERE sha256 = ?", [sha256]).fetchall()
+        )
         return int(row[0]) if row else 0
 
     @staticmethod
@@ -430,10 +446,12 @@ class Store:
             ).fetchall()
         finally:
             con.unregister("yf_stage_df")
-        row = _first(con.execute(
-            "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed), "
-            "count(*) FROM yf_stage"
-        ).fetchall())
+        row = _first(
+            con.execute(
+                "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed), "
+                "count(*) FROM yf_stage"
+            ).fetchall()
+        )
         assert row is not None
         added, revised, total = (int(x) for x in row)
         if revised:
@@ -587,8 +605,9 @@ class Store:
 
     def trace(self, series_id: str, period: datetime | pd.Timestamp | str) -> dict[str, object]:
         """Where one stored number came from: value, fetch, URL, file path, sha256, bytes size."""
-        row = _first(self._con.execute(
-            """
+        row = _first(
+            self._con.execute(
+                """
             SELECT o.series_id, o.period_start, o.period_end, o.value, o.published_at,
                    o.available_at, f.fetch_id, f.fetched_at, f.url, f.raw_path, o.sha256,
                    r.size
@@ -596,12 +615,25 @@ class Store:
             LEFT JOIN raw_payloads r ON r.sha256 = o.sha256
             WHERE o.series_id = ? AND o.period_start <= ? AND o.period_end >= ?
             """,
-            [series_id, pd.Timestamp(period).date(), pd.Timestamp(period).date()],
-        ).fetchall())
+                [series_id, pd.Timestamp(period).date(), pd.Timestamp(period).date()],
+            ).fetchall()
+        )
         if row is None:
             return {}
-        keys = ("series_id", "period_start", "period_end", "value", "published_at",
-                "available_at", "fetch_id", "fetched_at", "url", "raw_path", "sha256", "bytes")
+        keys = (
+            "series_id",
+            "period_start",
+            "period_end",
+            "value",
+            "published_at",
+            "available_at",
+            "fetch_id",
+            "fetched_at",
+            "url",
+            "raw_path",
+            "sha256",
+            "bytes",
+        )
         return dict(zip(keys, row, strict=True))
 
     def table_digest(self) -> dict[str, str]:

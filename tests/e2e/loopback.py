@@ -16,6 +16,9 @@ Routes (path -> file in the data folder):
   named ``FinFutYY.txt``; ``deacotYYYY.zip`` -> a zip of
   ``cftc/annual_legacy_futures_only_YYYY.txt`` named ``annual.txt``: the official
   files are zips of exactly these texts.
+- Files the data folder lacks are answered with the project's own fixtures in the
+  sources' documented layouts (:data:`FIXTURE_FALLBACKS`): the CFTC public-reporting
+  API CSV and TIC's current ``mfh.txt``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-HTML_PAGE = b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>Down for maintenance</body></html>"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURE_FALLBACKS = {
+    "cftc_api": FIXTURES / "cftc" / "legacy_fut_jpy_api.csv",
+    "tic/mfh.txt": FIXTURES / "tic" / "mfh.txt",
+}
+
+HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
+    b"<body>Down for maintenance</body></html>"
+)
 
 
 class DataServer:
@@ -99,6 +111,9 @@ class DataServer:
         parts = [p for p in path.split("/") if p]
         if not parts:
             return None
+        if parts[0] == "cftc_api" and parts[-1].endswith(".csv"):
+            fixture = FIXTURE_FALLBACKS["cftc_api"]
+            return fixture.read_bytes(), fixture.stat().st_mtime
         if parts[0] == "fred" and parts[-1] == "fredgraph.csv" and "id" in query:
             return self._file(f"fred/{query['id'][0]}.csv")
         if parts[0] == "cftc" and parts[-1].endswith(".zip"):
@@ -119,7 +134,12 @@ class DataServer:
                     return buf.getvalue(), found[1]
             return None
         if parts[0] in ("mof", "tic", "jgb", "btc"):
-            return self._file(f"{parts[0]}/{parts[-1]}")
+            relative = f"{parts[0]}/{parts[-1]}"
+            found = self._file(relative)
+            fallback = FIXTURE_FALLBACKS.get(relative)
+            if found is None and fallback is not None:
+                return fallback.read_bytes(), fallback.stat().st_mtime
+            return found
         return None
 
     def _fault(self, path: str) -> str | None:
@@ -142,10 +162,13 @@ class DataServer:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: bytes, headers: dict[str, str] | None = None
+            ) -> None:
                 with server._lock:
                     server.statuses[status] += 1
-                    server.bytes_served += len(body)
+                    if status == 200:
+                        server.bytes_served += len(body)
                 self.send_response(status)
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
@@ -153,7 +176,7 @@ class DataServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 split = urlsplit(self.path)
                 with server._lock:
                     server.hits[split.path] += 1
@@ -178,7 +201,7 @@ class DataServer:
                 body, mtime = found
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
                 last_modified = email.utils.formatdate(mtime, usegmt=True)
-                if self.headers.get("If-None-Match") == etag:
+                if fault is None and self.headers.get("If-None-Match") == etag:
                     self._send(304, b"", {"ETag": etag})
                     return
                 if fault == "short":

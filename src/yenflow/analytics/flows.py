@@ -102,7 +102,7 @@ __all__ = [
 Direction = Literal["outward", "inward"]
 Asset = Literal["equity", "long_term_debt", "short_term_debt", "subtotal", "total"]
 Side = Literal["sale", "purchase", "flat"]
-Frequency = Literal["week", "month"]
+GridFreq = Literal["week", "month"]
 
 DIRECTIONS: tuple[Direction, ...] = ("outward", "inward")
 ASSETS: tuple[Asset, ...] = ("equity", "long_term_debt", "short_term_debt")
@@ -112,8 +112,8 @@ RATE_SERIES = "fred.DEXJPUS"
 UNIT = "JPY 100 million"
 SIGN = "net purchase > 0 (negative = net sale)"
 
-_NS_PER_DAY = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
+_BLOCK_ROWS = 128
 
 _DIRECTION_LABEL = {
     "outward": "residents' trades in foreign securities",
@@ -138,10 +138,10 @@ def _plain(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime() if value.tzinfo is not None else value.date()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value
 
 
@@ -293,7 +293,7 @@ def _unique_periods(rows: pd.DataFrame, series_id: str) -> pd.DataFrame:
     return rows
 
 
-def _regular_grid(rows: pd.DataFrame, series_id: str, freq: Frequency) -> _Grid:
+def _regular_grid(rows: pd.DataFrame, series_id: str, freq: GridFreq) -> _Grid:
     """Place a weekly (Sunday–Saturday) or monthly series on its complete grid of periods."""
     rows = _unique_periods(rows, series_id)
     starts = _days(rows["period_start"])
@@ -332,10 +332,10 @@ def _regular_grid(rows: pd.DataFrame, series_id: str, freq: Frequency) -> _Grid:
 
 @dataclass(frozen=True)
 class _DailyRates:
-    """DEXJPUS by day with running sums, to average it over any span of days at once."""
+    """DEXJPUS by day (sorted), to average it over many spans of days at once."""
 
     days: np.ndarray  # int64 day numbers, sorted
-    cumsum: np.ndarray  # float64, len(days) + 1, cumsum[0] = 0
+    values: np.ndarray  # float64 yen per dollar, plus one trailing 0 (a sentinel for reduceat)
 
     @classmethod
     def from_obs(cls, obs: pd.DataFrame) -> _DailyRates | None:
@@ -345,7 +345,7 @@ class _DailyRates:
         rows = _unique_periods(rows, RATE_SERIES).sort_values("period_start")
         values = rows["value"].to_numpy(dtype="float64")
         days = _days(rows["period_start"]).astype("int64")
-        return cls(days, np.concatenate([[0.0], np.cumsum(values)]))
+        return cls(days, np.append(values, 0.0))
 
     @property
     def span(self) -> str:
@@ -353,12 +353,19 @@ class _DailyRates:
         return f"{first}..{last}"
 
     def average(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean rate and number of rate days over each inclusive [start, end] span of days."""
+        """Mean rate and number of rate days over each inclusive [start, end] span of days.
+
+        Each span is summed directly (``np.add.reduceat``), not as a difference of
+        running sums, so the mean is as exact as a plain ``sum / count``.
+        """
         lo = np.searchsorted(self.days, starts.astype("int64"), side="left")
         hi = np.searchsorted(self.days, ends.astype("int64"), side="right")
         count = hi - lo
+        bounds = np.empty(2 * len(lo), dtype="int64")
+        bounds[0::2], bounds[1::2] = lo, hi
+        sums = np.add.reduceat(self.values, bounds)[0::2] if len(lo) else np.zeros(0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (self.cumsum[hi] - self.cumsum[lo]) / count
+            mean = sums / count
         return np.where(count > 0, mean, np.nan), count
 
 
@@ -385,14 +392,23 @@ def _largest_since(pos: np.ndarray, net: np.ndarray, width: int) -> np.ndarray:
 
     ``pos`` are the windows' first grid positions (sorted); a window at ``q`` shares
     no period with one at ``p`` iff ``q <= p - width``. Returns -1 where there is none.
+    Works on blocks of rows against the columns reversed (latest first), so that
+    ``argmax`` finds the latest hit and each block only scans the windows before it.
     """
-    sign = np.sign(net)
-    earlier = pos[None, :] <= pos[:, None] - width
-    as_large = (net[None, :] - net[:, None]) * sign[:, None] >= 0
-    hit = earlier & as_large & (sign != 0)[:, None]
-    reversed_hit = hit[:, ::-1]
-    last = hit.shape[1] - 1 - reversed_hit.argmax(axis=1)
-    return np.where(reversed_hit.any(axis=1), last, -1)
+    out = np.full(len(net), -1, dtype="int64")
+    cutoff = np.searchsorted(pos, pos - width, side="right")  # earlier windows: [0, cutoff)
+    for on_side, as_large in ((net < 0, np.less_equal), (net > 0, np.greater_equal)):
+        rows = np.flatnonzero(on_side & (cutoff > 0))
+        for start in range(0, len(rows), _BLOCK_ROWS):
+            block = rows[start : start + _BLOCK_ROWS]
+            m = int(cutoff[block].max())
+            reversed_net = net[:m][::-1]
+            hit = as_large(reversed_net[None, :], net[block, None])
+            hit &= np.arange(m)[None, :] >= (m - cutoff[block])[:, None]
+            first = hit.argmax(axis=1)
+            found = hit[np.arange(len(block)), first]
+            out[block] = np.where(found, m - 1 - first, -1)
+    return out
 
 
 def _episode_ranks(pos: np.ndarray, net: np.ndarray, width: int, side: Side) -> np.ndarray:
@@ -469,7 +485,7 @@ def _window_table(grid: _Grid, width: int, rates: _DailyRates | None) -> pd.Data
 
 
 def _grids(
-    obs: pd.DataFrame, series_ids: Sequence[str], freq: Frequency, purpose: str
+    obs: pd.DataFrame, series_ids: Sequence[str], freq: GridFreq, purpose: str
 ) -> dict[str, _Grid]:
     """The grid of every requested series (DataError naming those that are missing)."""
     require_series(obs, series_ids, purpose=purpose)
@@ -525,7 +541,7 @@ _FLOW_COLUMNS = [
 def _saturday_of(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     """The Saturday ending the Sunday–Saturday week that contains ``day``."""
     ts = pd.Timestamp(day).normalize()
-    return ts + pd.Timedelta(days=(5 - ts.dayofweek) % 7)
+    return ts + pd.Timedelta(days=(5 - ts.day_of_week) % 7)
 
 
 @dataclass(frozen=True, eq=False)
@@ -654,9 +670,7 @@ def flow_windows(
             if len(part):
                 parts.append(part.assign(direction=direction, asset=asset))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["x"])
-    table = table.rename(columns={"window_periods": "window_weeks"}).reindex(
-        columns=_FLOW_COLUMNS
-    )
+    table = table.rename(columns={"window_periods": "window_weeks"}).reindex(columns=_FLOW_COLUMNS)
     notes += _rate_notes(table, rates, "windows")
     return FlowWindows(table=table, notes=tuple(notes), window_weeks=tuple(window_weeks))
 
@@ -724,7 +738,8 @@ class InvestorFlows:
         start = pd.Timestamp(month).to_period("M").to_timestamp()
         rows = self.table.loc[self.table["period_start"] == start]
         if rows.empty:
-            span = f"{self.table['period_start'].min():%Y-%m}..{self.table['period_end'].max():%Y-%m}"
+            first, last = self.table["period_start"].min(), self.table["period_end"].max()
+            span = f"{first:%Y-%m}..{last:%Y-%m}"
             msg = f"no investor-type flows for {start:%Y-%m} (the data cover {span})"
             raise DataError(msg)
         rows = rows.sort_values("net_jpy_100m", ascending=False)

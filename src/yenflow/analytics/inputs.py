@@ -9,7 +9,19 @@ import pandas as pd
 
 from yenflow.errors import DataError
 
-__all__ = ["require_series", "to_series", "to_wide"]
+__all__ = ["latest_per_period", "require_series", "to_series", "to_wide"]
+
+
+def latest_per_period(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (series, period): the latest published, as the store keeps it.
+
+    Frames straight from several parsers may hold one period twice (the same
+    series from two files); the store never does.
+    """
+    if not obs.duplicated(subset=["series_id", "period_start"]).any():
+        return obs
+    ordered = obs.sort_values(["series_id", "period_start", "published_at"], kind="stable")
+    return ordered.drop_duplicates(subset=["series_id", "period_start"], keep="last")
 
 
 def require_series(obs: pd.DataFrame, series_ids: Sequence[str], *, purpose: str) -> None:
@@ -33,7 +45,7 @@ def to_series(
 ) -> pd.Series:
     """One series as a float Series indexed by its period end (or start), sorted, named by id."""
     require_series(obs, [series_id], purpose=purpose)
-    rows = obs.loc[obs["series_id"] == series_id, [index, "value"]]
+    rows = latest_per_period(obs.loc[obs["series_id"] == series_id])[[index, "value"]]
     out = pd.Series(
         rows["value"].to_numpy(dtype="float64"),
         index=pd.DatetimeIndex(rows[index]),
@@ -52,7 +64,8 @@ def to_wide(
 ) -> pd.DataFrame:
     """Several series side by side (outer join on the period), columns in the given order."""
     require_series(obs, series_ids, purpose=purpose)
-    sub = obs.loc[obs["series_id"].isin(list(series_ids)), ["series_id", index, "value"]]
+    sub = latest_per_period(obs.loc[obs["series_id"].isin(list(series_ids))])
+    sub = sub[["series_id", index, "value"]]
     wide = sub.pivot(index=index, columns="series_id", values="value").sort_index()
     wide.columns.name = None
     return wide[list(series_ids)]

@@ -83,42 +83,39 @@ def drawdown_pct(level: pd.Series) -> pd.Series:
 def drawdown_periods(level: pd.Series, *, top: int | None = None) -> pd.DataFrame:
     """Every underwater period of ``level``, deepest first.
 
-    A period starts at a running maximum (``peak``), reaches its lowest point (``trough``) and
-    ends on the first later observation back at or above the peak (``recovery``, NaT if it has
-    not recovered by the last observation). Columns: ``peak``, ``trough``, ``recovery``,
-    ``peak_level``, ``trough_level``, ``depth_pct`` (≤ 0), ``days_to_trough``,
-    ``days_to_recovery`` (calendar days from the peak; NaN if not recovered).
+    A period starts at a running maximum (``peak``), reaches its lowest point (``trough``, the
+    first one if tied) and ends on the first later observation back at or above the peak
+    (``recovery``, NaT if it has not recovered by the last observation). Columns: ``peak``,
+    ``trough``, ``recovery``, ``peak_level``, ``trough_level``, ``depth_pct`` (< 0),
+    ``days_to_trough``, ``days_to_recovery`` (calendar days from the peak; NaN if not
+    recovered). NaN levels are skipped.
     """
     clean = level.dropna()
-    columns = [
-        "peak",
-        "trough",
-        "recovery",
-        "peak_level",
-        "trough_level",
-        "depth_pct",
-        "days_to_trough",
-        "days_to_recovery",
-    ]
-    if clean.empty:
-        return pd.DataFrame(columns=columns)
-    at_high = clean >= clean.cummax()
-    group = at_high.cumsum()  # every observation belongs to the period of the last high
-    frame = pd.DataFrame({"level": clean, "group": group.to_numpy()}, index=clean.index)
-    dates = clean.index.to_series()
-    stats = frame.groupby("group").agg(
-        peak_level=("level", "first"), trough_level=("level", "min"), n=("level", "size")
+    v = clean.to_numpy(dtype="float64")
+    dates = pd.DatetimeIndex(clean.index)
+    at_high = v >= np.maximum.accumulate(v)
+    highs = np.flatnonzero(at_high)  # each period starts at a high ...
+    group = np.cumsum(at_high) - 1  # ... and holds the days until the next one
+    order = np.lexsort((v, group))  # by period, then level: the first of each is its trough
+    trough = order[np.searchsorted(group[order], np.arange(len(highs)))]
+    recovery = np.append(highs[1:], -1)
+    keep = np.diff(np.append(highs, len(v))) > 1  # periods with at least one day under water
+    highs, trough, recovery = highs[keep], trough[keep], recovery[keep]
+    recovered = recovery >= 0
+    recovery_dates = pd.DatetimeIndex(np.where(recovered, dates[recovery].to_numpy(), None))
+    out = pd.DataFrame(
+        {
+            "peak": dates[highs],
+            "trough": dates[trough],
+            "recovery": recovery_dates,
+            "peak_level": v[highs],
+            "trough_level": v[trough],
+        }
     )
-    stats["peak"] = dates.groupby(group.to_numpy()).first()
-    stats["trough"] = frame.groupby("group")["level"].idxmin()
-    next_high = dates[at_high].shift(-1)
-    next_high.index = group[at_high].to_numpy()
-    stats["recovery"] = next_high.reindex(stats.index)
-    stats = stats[stats["n"] > 1].copy()
-    stats["depth_pct"] = (stats["trough_level"] / stats["peak_level"] - 1.0) * 100.0
-    stats["days_to_trough"] = (stats["trough"] - stats["peak"]).dt.days
-    stats["days_to_recovery"] = (stats["recovery"] - stats["peak"]).dt.days
-    out = stats.sort_values("depth_pct", kind="stable")[columns].reset_index(drop=True)
+    out["depth_pct"] = (out["trough_level"] / out["peak_level"] - 1.0) * 100.0
+    out["days_to_trough"] = (out["trough"] - out["peak"]).dt.days
+    out["days_to_recovery"] = (out["recovery"] - out["peak"]).dt.days.astype("float64")
+    out = out.sort_values("depth_pct", kind="stable").reset_index(drop=True)
     return out if top is None else out.head(top)
 
 

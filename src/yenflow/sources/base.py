@@ -235,11 +235,7 @@ class Source(ABC):
         if client.snapshot_dir is not None:
             yield from client.read_snapshot(self)
             return
-        for request in self.requests():
-            try:
-                yield client.get(request, source=self.name)
-            except FetchError as exc:
-                yield exc
+        yield from client.get_many(self.requests(), source=self.name)
 
     def recognizes(self, relative_path: str) -> bool:
         """Whether a file in the source's snapshot folder is one :meth:`parse` reads."""

@@ -94,10 +94,12 @@ _MAX_MEMBER_BYTES = 256 * 1024 * 1024
 _UNIT = "contracts"
 
 Kind = Literal["legacy", "tff", "api", "extract"]
+#: (total, plus, minus): total = sum(plus) - sum(minus), field keys
+_Identity = tuple[str, tuple[str, ...], tuple[str, ...]]
 
 # --------------------------------------------------------------------------- catalog
 
-#: group key -> (title, who, sign convention of the net series)
+#: trader group -> (who, for titles; sign convention of its net series)
 _GROUPS: dict[str, tuple[str, str]] = {
     "noncommercial": (
         "non-commercial traders (speculators)",
@@ -219,7 +221,7 @@ class _Layout:
     fields: Mapping[str, tuple[str, ...]]
     emit: tuple[str, ...]
     nets: tuple[str, ...]
-    identities: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+    identities: tuple[_Identity, ...]
     code: str | None = None
     yymmdd: str | None = None
     futonly: str | None = None
@@ -228,7 +230,7 @@ class _Layout:
     note: str = ""
 
 
-def _sides(groups: Sequence[str], spreads: Sequence[str], extra: str) -> tuple:
+def _sides(groups: Sequence[str], spreads: Sequence[str], extra: str) -> tuple[_Identity, ...]:
     """The two open-interest identities: OI = longs + spreads + extra long, same for shorts."""
     spreading = tuple(f"{g}.spreading" for g in spreads)
     return tuple(
@@ -557,7 +559,9 @@ def _numbers(
     """
     stripped = pd.Series(cells, dtype=object).str.strip()
     blank = (stripped == "").to_numpy()
-    values = pd.to_numeric(stripped.where(~blank, None), errors="coerce").to_numpy(dtype="float64")
+    values = pd.to_numeric(stripped.where(~blank, None), errors="coerce").to_numpy(
+        dtype="float64", copy=True
+    )
     for i in np.flatnonzero(np.isnan(values) & ~blank):
         number = parse_number(cells[i], ctx, row=lines[i], column=column)
         values[i] = np.nan if number is None else number
@@ -577,11 +581,11 @@ def _numbers(
     return values
 
 
-_ISO_DAY = r"\d{4}-\d{2}-\d{2}(?:T00:00:00(?:\.0{1,3})?)?"
+_ISO_DAY = r"(?:19|20)\d{2}-\d{2}-\d{2}(?:T00:00:00(?:\.0{1,3})?)?"
 
 
 def _days(cells: list[str], lines: list[int], *, column: str, ctx: ParseContext) -> pd.Series:
-    """Dates from ``YYYY-MM-DD`` cells (the API adds ``T00:00:00.000``)."""
+    """Dates from ``YYYY-MM-DD`` cells (the API adds ``T00:00:00.000``), years 1900-2099."""
     stripped = pd.Series(cells, dtype=object).str.strip()
     ok = stripped.str.fullmatch(_ISO_DAY).fillna(False).astype(bool)
     days = pd.to_datetime(
@@ -593,7 +597,7 @@ def _days(cells: list[str], lines: list[int], *, column: str, ctx: ParseContext)
         raise ctx.error(
             f"column {column!r} is not a date",
             row=lines[i],
-            expected="a date YYYY-MM-DD",
+            expected="a date YYYY-MM-DD between 1900 and 2099",
             found=cells[i],
         )
     return days.astype("datetime64[ns]")
@@ -609,7 +613,7 @@ def _fail_at(mask: np.ndarray, lines: list[int], cells: list[str], ctx: ParseCon
 def _check_dates(rows: _Rows, days: pd.Series, layout: _Layout, ctx: ParseContext) -> None:
     """Weekdays only, YYMMDD agrees, release after report, no date twice."""
     shown = rows.cells["@date"]
-    weekday = days.dt.weekday.to_numpy()
+    weekday = days.dt.day_of_week.to_numpy()
     _fail_at(
         weekday >= 5,
         rows.lines,
@@ -736,7 +740,7 @@ def _frame(values: dict[str, np.ndarray], days: pd.Series, layout: _Layout) -> p
 
 def _notes(days: pd.Series, layout: _Layout) -> tuple[str, ...]:
     notes = [layout.note]
-    shifted = days[days.dt.weekday != 1]
+    shifted = days[days.dt.day_of_week != 1]
     if len(shifted):
         listed = ", ".join(d.strftime("%Y-%m-%d") for d in shifted.sort_values())
         notes.append(f"as-of dates moved off Tuesday for holidays: {listed}")

@@ -39,7 +39,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import PurePosixPath
 from typing import ClassVar, Literal
@@ -50,8 +50,16 @@ import pandas as pd
 
 from yenflow import releases
 from yenflow.errors import ConfigError
-from yenflow.sources.base import Dataset, Frequency, RawPayload, Request, SeriesSpec, Source
-from yenflow.sources.parsing import ParseContext, csv_records, melt_wide, parse_number
+from yenflow.sources.base import (
+    FRAME_COLUMNS,
+    Dataset,
+    Frequency,
+    RawPayload,
+    Request,
+    SeriesSpec,
+    Source,
+)
+from yenflow.sources.parsing import ParseContext, csv_records, parse_number
 
 __all__ = [
     "API_URL",
@@ -65,7 +73,9 @@ __all__ = [
     "iso_days",
     "load_json",
     "numbers",
+    "series_frame",
     "table_columns",
+    "weekday_numbers",
 ]
 
 CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
@@ -80,6 +90,8 @@ _PLACEHOLDERS = ("", ".")
 #: dates outside this range are misreads (FRED's earliest possible date is 1776-07-04).
 _FIRST_DAY, _LAST_DAY = np.datetime64("1700-01-01"), np.datetime64("2199-12-31")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: longer cells skip the vectorized path (bounded memory); parse_number then judges them.
+_MAX_NUMBER_CHARS = 32
 
 PeriodKind = Literal["day", "month", "quarter", "year"]
 _MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "year": 12}
@@ -124,8 +136,10 @@ def table_columns(
 ) -> list[tuple[str, ...]]:
     """The columns of ``rows``, after checking every row has ``len(header)`` cells."""
     width = len(header)
-    bad = next((i for i, cells in enumerate(rows) if len(cells) != width), None)
-    if bad is not None:
+    widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    bad_rows = np.flatnonzero(widths != width)
+    if bad_rows.size:
+        bad = int(bad_rows[0])
         raise ctx.error(
             f"a row has {len(rows[bad])} cells",
             row=lines[bad],
@@ -141,8 +155,11 @@ def iso_days(
     cells: Sequence[str], lines: Sequence[int], ctx: ParseContext, *, column: str
 ) -> np.ndarray:
     """ISO dates ``YYYY-MM-DD`` as ``datetime64[D]``; ParseError names the first bad row."""
-    raw = np.asarray(cells, dtype=str) if len(cells) else np.asarray([], dtype="<U10")
+    days = np.zeros(len(cells), dtype="datetime64[D]")
     try:
+        if max(map(len, cells), default=10) != 10:  # also keeps huge cells out of numpy
+            raise ValueError
+        raw = np.asarray(cells, dtype="<U10")
         days = raw.astype("datetime64[D]")
         ok = (
             (np.datetime_as_string(days, unit="D") == raw)
@@ -151,17 +168,18 @@ def iso_days(
             & (days <= _LAST_DAY)
         )
     except (ValueError, OverflowError):
-        ok = np.zeros(len(raw), dtype=bool)
-    if not ok.all():
-        for i, cell in enumerate(cells):
-            if not _is_iso_day(cell):
-                raise ctx.error(
-                    f"column {column!r} is not a date",
-                    row=lines[i],
-                    expected=f"an ISO date YYYY-MM-DD between {_FIRST_DAY} and {_LAST_DAY}",
-                    found=cell,
-                )
-    return days
+        ok = np.zeros(len(cells), dtype=bool)
+    if ok.all():
+        return days
+    for i, cell in enumerate(cells):
+        if not _is_iso_day(cell):
+            raise ctx.error(
+                f"column {column!r} is not a date",
+                row=lines[i],
+                expected=f"an ISO date YYYY-MM-DD between {_FIRST_DAY} and {_LAST_DAY}",
+                found=cell,
+            )
+    return np.array([np.datetime64(cell, "D") for cell in cells], dtype="datetime64[D]")
 
 
 def _is_iso_day(cell: str) -> bool:
@@ -187,10 +205,12 @@ def numbers(
     A vectorized fast path; on any doubt every cell goes through
     :func:`~yenflow.sources.parsing.parse_number`, which names the bad row.
     """
-    raw = np.asarray(cells, dtype=str) if len(cells) else np.asarray([], dtype="<U1")
-    values = np.full(len(raw), np.nan)
-    present = ~np.isin(raw, list(missing))
+    values = np.full(len(cells), np.nan)
     try:
+        if max(map(len, cells), default=0) > _MAX_NUMBER_CHARS:
+            raise ValueError
+        raw = np.asarray(cells, dtype=f"<U{_MAX_NUMBER_CHARS}")
+        present = ~np.isin(raw, list(missing))
         values[present] = raw[present].astype(np.float64)
         fast_ok = bool(np.isfinite(values[present]).all())
     except (ValueError, OverflowError):
@@ -233,6 +253,26 @@ def load_json(ctx: ParseContext) -> object:
         ) from None
     except (ValueError, RecursionError) as exc:  # 4,300-digit integers, deep nesting
         raise ctx.error(f"unreadable JSON ({exc})", expected=f"a {ctx.what}") from None
+
+
+def series_frame(
+    series_id: str,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    values: np.ndarray,
+    published: pd.Series,
+) -> pd.DataFrame:
+    """The canonical frame of one series (a direct, vectorized build; see FRAME_COLUMNS)."""
+    return pd.DataFrame(
+        {
+            "series_id": pd.Series(np.full(len(values), series_id, dtype=object), dtype=object),
+            "period_start": starts.astype("datetime64[ns]"),
+            "period_end": ends.astype("datetime64[ns]"),
+            "value": values.astype(np.float64),
+            "published_at": pd.DatetimeIndex(published).tz_convert("UTC").as_unit("ns"),
+        },
+        columns=list(FRAME_COLUMNS),
+    )
 
 
 def weekday_numbers(days: np.ndarray) -> np.ndarray:
@@ -529,10 +569,7 @@ class FredSource(Source):
         if key:
             base = self.settings.base_url(API_SETTINGS_NAME, API_URL)
             return [
-                Request(
-                    url=f"{base}?{urlencode({'series_id': sid, 'api_key': key, 'file_type': 'json'})}",
-                    raw_path=f"fred/{sid}.json",
-                )
+                Request(url=f"{base}?{_api_query(sid, key)}", raw_path=f"fred/{sid}.json")
                 for sid in self.series_ids()
             ]
         base = self.base_url(CSV_URL)
@@ -545,11 +582,12 @@ class FredSource(Source):
         ctx = ParseContext(
             payload, what="FRED series file (CSV 'observation_date,<ID>' or API JSON)"
         )
-        if _is_json(payload):
-            observations = _read_json(ctx)
-        else:
-            observations = _read_csv(ctx)
+        observations = _read_json(ctx) if _is_json(payload) else _read_csv(ctx)
         return _dataset(observations, ctx)
+
+
+def _api_query(series_id: str, key: str) -> str:
+    return urlencode({"series_id": series_id, "api_key": key, "file_type": "json"})
 
 
 def _is_json(payload: RawPayload) -> bool:
@@ -697,12 +735,19 @@ def _check_weekdays(obs: _Observations, allowed: frozenset[int] | None, ctx: Par
     bad = np.flatnonzero(~np.isin(weekday_numbers(obs.days), sorted(allowed)))
     if bad.size:
         i = int(bad[0])
+        day_name = _DAY_NAMES[int(weekday_numbers(obs.days[i : i + 1])[0])]
         raise ctx.error(
-            f"{obs.series_id} has an observation on a {_DAY_NAMES[weekday_numbers(obs.days[i : i + 1])[0]]}",
+            f"{obs.series_id} has an observation on a {day_name}",
             row=obs.lines[i],
             expected=" or ".join(_DAY_NAMES[d] for d in sorted(allowed)),
             found=str(obs.days[i]),
         )
+
+
+def _utc(moment: datetime) -> pd.Timestamp:
+    """A fetch time as a UTC timestamp (a naive one is taken as UTC)."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _dataset(obs: _Observations, ctx: ParseContext) -> Dataset:
@@ -720,14 +765,8 @@ def _dataset(obs: _Observations, ctx: ParseContext) -> Dataset:
     if known is not None:
         published = known.rule(ends_kept)
     else:
-        published = pd.Series(pd.Timestamp(ctx.payload.fetched_at), index=ends_kept.index)
-    frame = melt_wide(
-        pd.DataFrame({"value": obs.values[keep]}),
-        columns={"value": spec.id},
-        period_start=starts[keep].astype("datetime64[ns]"),
-        period_end=ends_kept,
-        published_at=published,
-    )
+        published = pd.Series(_utc(ctx.payload.fetched_at), index=ends_kept.index)
+    frame = series_frame(spec.id, starts[keep], ends[keep], obs.values[keep], published)
     dropped = int((~keep).sum())
     notes = (f"{obs.series_id}: {dropped} missing observations (blank or '.') dropped",)
     return Dataset(frame=frame, series=(spec,), notes=notes if dropped else ())

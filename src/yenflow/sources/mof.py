@@ -99,7 +99,7 @@ Record = tuple[int, list[str]]
 # --------------------------------------------------------------------------- series
 
 _DIRECTIONS: dict[str, str] = {
-    "outward": ("residents' transactions in foreign securities (portfolio investment assets)"),
+    "outward": "residents' transactions in foreign securities (portfolio investment assets)",
     "inward": (
         "non-residents' transactions in Japanese securities (portfolio investment liabilities)"
     ),
@@ -623,8 +623,13 @@ def _float_or_nan(text: str) -> float:
         return np.nan
 
 
-def _check_complete(values: np.ndarray, lines: np.ndarray, ctx: ParseContext) -> np.ndarray:
-    """Rows with every value empty are placeholders; partly empty rows are errors."""
+def _published_rows(values: np.ndarray, lines: np.ndarray, ctx: ParseContext) -> np.ndarray:
+    """Which rows hold published figures.
+
+    A row with every value empty is a placeholder for a period not yet
+    published: dropped, and allowed only after the last published row. A row
+    with some values empty is an error.
+    """
     empty = np.isnan(values)
     placeholder = empty.all(axis=1)
     partial = empty.any(axis=1) & ~placeholder
@@ -636,7 +641,15 @@ def _check_complete(values: np.ndarray, lines: np.ndarray, ctx: ParseContext) ->
             expected="every value filled in (or every value empty for an unpublished period)",
             found=f"{int(empty[row].sum())} empty cells",
         )
-    return placeholder
+    published = np.flatnonzero(~placeholder)
+    if published.size and placeholder[: published[-1]].any():
+        row = int(np.flatnonzero(placeholder[: published[-1]])[0])
+        raise ctx.error(
+            "an empty period is followed by published periods",
+            row=int(lines[row]),
+            expected="empty placeholder rows only after the last published period",
+        )
+    return ~placeholder
 
 
 def _check_identities(
@@ -687,7 +700,7 @@ def _weekly_rows(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Per
     end = _dates(end_year + wraps.astype(int), parts[4], parts[5])
     _check_weeks(start, end, lines, cells, ctx)
     values = _numbers(body, layout, ctx)
-    keep = ~_check_complete(values, lines, ctx)
+    keep = _published_rows(values, lines, ctx)
     _check_identities(values[keep], lines[keep], layout, ctx)
     return _Periods(
         values=pd.DataFrame(values[keep], columns=list(layout.keys)),
@@ -709,7 +722,7 @@ def _check_weeks(
 ) -> None:
     checks = (
         (start.isna() | end.isna(), "the period is not a valid date", "a real calendar date"),
-        (start.dt.dayofweek != 6, "the week does not start on a Sunday", "a Sunday start"),
+        (start.dt.day_of_week != 6, "the week does not start on a Sunday", "a Sunday start"),
         (end - start != pd.Timedelta(days=6), "the week is not 7 days", "end = start + 6 days"),
     )
     for bad, message, expected in checks:
@@ -752,16 +765,7 @@ def _monthly_rows(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Pe
     month_rows, months, annual = _scan_months(body, ctx)
     lines = np.array([line for line, _ in month_rows])
     values = _numbers(month_rows, layout, ctx)
-    placeholder = _check_complete(values, lines, ctx)
-    published = np.flatnonzero(~placeholder)
-    if published.size and (placeholder[: published[-1]]).any():
-        row = int(np.flatnonzero(placeholder[: published[-1]])[0])
-        raise ctx.error(
-            "an empty month is followed by published months",
-            row=int(lines[row]),
-            expected="empty placeholder rows only after the last published month",
-        )
-    keep = ~placeholder
+    keep = _published_rows(values, lines, ctx)
     _check_identities(values[keep], lines[keep], layout, ctx)
     _check_annual(annual, values, months, keep, layout, ctx)
     start = pd.to_datetime(
@@ -827,7 +831,9 @@ def _month_number(
 def _next_month(
     scan: _MonthScan, line: int, label: str, month: int, ctx: ParseContext
 ) -> tuple[int, int]:
-    """Advance the month sequence; January rows carry the year, others may carry the era."""
+    """Advance the month sequence: January rows carry the year, others may carry its era."""
+    if scan.year is None and month != 1:
+        raise ctx.error("the first month row is not January", row=line, expected="January")
     if month == 1:
         if not re.fullmatch(r"(?:19|20|21)\d{2}", label):
             raise ctx.error(
@@ -838,29 +844,33 @@ def _next_month(
             )
         year = int(label)
     else:
-        year = scan.year if scan.year is not None else -1
-        era = _ERA.match(label)
-        if label and (
-            not era or _ERA_BASE[era[1]] + (1 if era[2] == "元" else int(era[2])) != year
-        ):
+        year = scan.year or 0
+        if label and _era_year(label) != year:
             raise ctx.error(
                 "the year label of a month row is not the era of its year",
                 row=line,
                 expected=f"empty or the era label of {year}, e.g. (令和7年)",
                 found=label,
             )
-    expected = (scan.year, scan.month + 1) if scan.month < 12 else ((scan.year or 0) + 1, 1)
-    if scan.year is not None and (year, month) != expected:
-        raise ctx.error(
-            "months are not consecutive",
-            row=line,
-            expected=f"{expected[0]}-{expected[1]:02d}",
-            found=f"{year}-{month:02d}",
-        )
-    if scan.year is None and month != 1:
-        raise ctx.error("the first month row is not January", row=line, expected="January")
+    if scan.year is not None:
+        expected = (scan.year, scan.month + 1) if scan.month < 12 else (scan.year + 1, 1)
+        if (year, month) != expected:
+            raise ctx.error(
+                "months are not consecutive",
+                row=line,
+                expected=f"{expected[0]}-{expected[1]:02d}",
+                found=f"{year}-{month:02d}",
+            )
     scan.year, scan.month = year, month
     return year, month
+
+
+def _era_year(label: str) -> int | None:
+    """The Gregorian year of an era label such as (平成17年) or (令和元年); None if not one."""
+    era = _ERA.match(label)
+    if not era:
+        return None
+    return _ERA_BASE[era[1]] + (1 if era[2] == "元" else int(era[2]))
 
 
 def _check_annual(
