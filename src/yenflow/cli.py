@@ -141,7 +141,7 @@ def _print_refresh(result) -> None:  # result: RefreshResult
         ("added", "right"),
         ("revised", "right"),
         ("unchanged", "right"),
-        ("got", "right"),
+        ("files", "right"),
         ("304", "right"),
         ("failures / notes", "left"),
     ):
@@ -254,7 +254,7 @@ def list_series(
         frame = frame[frame["series_id"].str.contains(contains, regex=False)]
     table = Table(title=f"{len(frame)} series")
     for col in cols:
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "series_id", overflow="fold")
     for _, row in frame.iterrows():
         table.add_row(*[_fmt(row[c]) for c in cols])
     console.print(table)
@@ -364,6 +364,10 @@ def trace(
         raise _fail(exc) from exc
     if not info:
         raise _fail(KeyError(f"no observation of {series_id} covering {period}"))
+    if not info.get("url"):
+        info["url"] = "- (read from a raw snapshot folder with --from)"
+    for key in ("published_at", "available_at", "fetched_at"):
+        info[key] = f"{info[key]} UTC"
     for key, value in info.items():
         console.print(f"{key:>13}: {value}")
     if not revs.empty:
@@ -400,7 +404,7 @@ def log(
     ]
     table = Table()
     for col in cols:
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("raw_path", "status"), overflow="fold")
     for _, row in frame.iterrows():
         table.add_row(*[_fmt(row[c]) for c in cols])
     console.print(table)

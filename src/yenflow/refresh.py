@@ -61,7 +61,8 @@ class SourceOutcome:
 
     Attributes:
         added, revised, unchanged: observation rows.
-        downloaded: payloads received with content; ``not_modified``: 304 answers;
+        downloaded: payloads received with content (downloaded, or read from the
+        snapshot folder); ``not_modified``: 304 answers;
         skipped: payloads whose bytes were already ingested; ``bytes``: content size.
         failures: one message per failed request or parse (source, URL or file, reason).
         notes: absent optional files, files not in the snapshot.
@@ -359,7 +360,7 @@ def _write(
         status = "ok"
     else:
         status = "unchanged"
-    downloaded = [w for w in collected.writes if not w.payload.not_modified and w.payload.url]
+    downloaded = [w for w in collected.writes if not w.payload.not_modified]
     return SourceOutcome(
         source=name,
         status=status,

@@ -119,6 +119,8 @@ def parse_number(
     if stripped in missing:
         return None
     candidate = stripped.replace(",", "")
+    if "_" in candidate:  # float() would read "1_0" as 10
+        candidate = "not a number"
     if candidate.startswith(("－", "−", "▲")):  # full-width / typographic minus, Japanese triangle
         candidate = "-" + candidate[1:]
     try:
