@@ -47,7 +47,8 @@ def store(real_data: Path, tmp_path_factory) -> Path:
 @pytest.mark.realdata
 def test_show_series_trace_log(store: Path):
     out = runner.invoke(
-        app, ["show", "mof.weekly.outward.long_term_debt.net", "--store", str(store), "--last", "400"]
+        app,
+        ["show", "mof.weekly.outward.long_term_debt.net", "--store", str(store), "--last", "400"],
     )
     assert out.exit_code == 0, out.output
     assert "JPY 100 million" in out.output and "-25,726" in out.output
@@ -73,8 +74,19 @@ def test_export_csv_and_parquet(store: Path, tmp_path: Path):
     assert row["value"].item() == -25726 and row["unit"].item() == "JPY 100 million"
     pq = tmp_path / "x.parquet"
     out = runner.invoke(
-        app, ["export", *ids, "--out", str(pq), "--shape", "wide", "--store", str(store),
-              "--as-of", "2025-04-18"]
+        app,
+        [
+            "export",
+            *ids,
+            "--out",
+            str(pq),
+            "--shape",
+            "wide",
+            "--store",
+            str(store),
+            "--as-of",
+            "2025-04-18",
+        ],
     )
     assert out.exit_code == 0, out.output
     wide = pd.read_parquet(pq)

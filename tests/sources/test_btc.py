@@ -5,18 +5,17 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hyp_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, load_payload
+from tests.sources.helpers import PROPERTY, mutated, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
 from yenflow.sources import get_source_class
@@ -31,10 +30,13 @@ YAHOO = "btc/BTC-USD_yahoo_daily.csv"
 FIELDS = ("open", "high", "low", "close", "volume")
 
 
-def _parse(content: bytes | str, raw_path: str, fetched_at: datetime = FETCHED):
+def _payload(content: bytes | str, raw_path: str, fetched_at: datetime = FETCHED) -> RawPayload:
     data = content.encode() if isinstance(content, str) else content
-    payload = RawPayload.from_bytes(data, source="btc", raw_path=raw_path, fetched_at=fetched_at)
-    return BitcoinSource(Settings()).parse(payload)
+    return RawPayload.from_bytes(data, source="btc", raw_path=raw_path, fetched_at=fetched_at)
+
+
+def _parse(content: bytes | str, raw_path: str, fetched_at: datetime = FETCHED):
+    return BitcoinSource(Settings()).parse(_payload(content, raw_path, fetched_at))
 
 
 def _coinbase(candles: object, name: str = FIXTURE_NAME, **kwargs: object):
@@ -239,18 +241,6 @@ def test_yahoo_close_tracks_fred_coinbase_close(real_data: Path) -> None:
     assert gap["2024-08-05"] < 0.01
 
 
-@pytest.mark.realdata
-def test_yahoo_snapshot_parses_fast(real_data: Path) -> None:
-    payload = load_payload(real_data, YAHOO)
-    source = BitcoinSource(Settings())
-    timings = []
-    for _ in range(3):  # best of three: the budget is for the parser, not a busy machine
-        started = time.perf_counter()
-        source.parse(payload)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.15
-
-
 # ----------------------------------------------------------------------------- Yahoo bad input
 
 YAHOO_SAMPLE = (
@@ -296,38 +286,12 @@ def test_yahoo_bad_input(content: bytes, row: int, message: str) -> None:
 # ----------------------------------------------------------------------------------- properties
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, base: bytes) -> bytes:
-    data = bytearray(base)
-    for _ in range(draw(st.integers(1, 4))):
-        position = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["insert", "delete", "replace", "cut"]))
-        byte = draw(st.sampled_from(list(b',.-:0123456789\n"{}[] eE\x00\xff')))
-        if action == "insert":
-            data[position:position] = bytes([byte])
-        elif action == "delete":
-            del data[position : position + 1]
-        elif action == "replace" and position < len(data):
-            data[position] = byte
-        else:
-            del data[position:]
-    return bytes(data)
+#: bytes the edits draw from: JSON and CSV punctuation, digits, exponents, NUL, non-ASCII.
+ALPHABET = b',.-:0123456789\n"{}[] eE\x00\xff'
 
 
 def _check_parse_or_parse_error(content: bytes, raw_path: str) -> None:
-    try:
-        dataset = _parse(content, raw_path)
-    except ParseError:
-        return
-    frame = dataset.frame
-    assert list(frame.columns) == list(FRAME_COLUMNS)
-    assert np.isfinite(frame["value"]).all()
-    assert not frame.duplicated(["series_id", "period_start"]).any()
-
-
-PROPERTY = hyp_settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+    parsed_or_parse_error(BitcoinSource(Settings()), _payload(content, raw_path))
 
 
 @PROPERTY
@@ -337,13 +301,13 @@ def test_random_bytes_raise_only_parse_error(content: bytes, raw_path: str) -> N
 
 
 @PROPERTY
-@given(content=_mutated(FIXTURE.read_bytes()))
+@given(content=mutated(FIXTURE.read_bytes(), ALPHABET))
 def test_mutated_coinbase_raises_only_parse_error(content: bytes) -> None:
     _check_parse_or_parse_error(content, f"btc/{FIXTURE_NAME}")
 
 
 @PROPERTY
-@given(content=_mutated(YAHOO_SAMPLE.encode()))
+@given(content=mutated(YAHOO_SAMPLE.encode(), ALPHABET))
 def test_mutated_yahoo_raises_only_parse_error(content: bytes) -> None:
     _check_parse_or_parse_error(content, YAHOO)
 

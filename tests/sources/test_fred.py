@@ -5,18 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hyp_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, load_payload
+from tests.sources.helpers import PROPERTY, mutated, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ConfigError, ParseError
 from yenflow.sources import get_source_class
@@ -262,19 +260,6 @@ def test_publication_rules_on_real_rows(real_data: Path) -> None:
     assert published("CBBTCUSD.csv", "2024-08-05") == pd.Timestamp("2024-08-07 00:00", tz="UTC")
 
 
-@pytest.mark.realdata
-def test_largest_file_parses_fast(real_data: Path) -> None:
-    payload = load_payload(real_data, "fred/DGS10.csv")
-    source = FredSource(Settings())
-    timings = []
-    for _ in range(3):  # best of three: the budget is for the parser, not a busy machine
-        started = time.perf_counter()
-        frame = source.parse(payload).frame
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.15
-    assert len(frame) == 16798 - 716
-
-
 # --------------------------------------------------------------------------- API JSON and others
 
 
@@ -458,38 +443,14 @@ SAMPLE_CSV = (
 SAMPLE_JSON = (FIXTURES / "fred" / "DEXJPUS.json").read_bytes()
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, base: bytes) -> bytes:
-    data = bytearray(base)
-    for _ in range(draw(st.integers(1, 4))):
-        position = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["insert", "delete", "replace", "cut"]))
-        byte = draw(st.sampled_from(list(b',.-:0123456789\n\r"{}[] aZ\x00\xff')))
-        if action == "insert":
-            data[position:position] = bytes([byte])
-        elif action == "delete":
-            del data[position : position + 1]
-        elif action == "replace" and position < len(data):
-            data[position] = byte
-        else:
-            del data[position:]
-    return bytes(data)
+#: bytes the edits draw from: CSV and JSON punctuation, digits, line ends, NUL, non-ASCII.
+ALPHABET = b',.-:0123456789\n\r"{}[] aZ\x00\xff'
 
 
 def _check_parse_or_parse_error(content: bytes, raw_path: str) -> None:
-    try:
-        dataset = _parse(content, raw_path)
-    except ParseError:
-        return
-    frame = dataset.frame
-    assert list(frame.columns) == list(FRAME_COLUMNS)
-    assert np.isfinite(frame["value"]).all()
-    assert frame["period_start"].is_monotonic_increasing
-
-
-PROPERTY = hyp_settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+    dataset = parsed_or_parse_error(_source(), _payload(content, raw_path))
+    if dataset is not None:
+        assert dataset.frame["period_start"].is_monotonic_increasing
 
 
 @PROPERTY
@@ -499,13 +460,13 @@ def test_random_bytes_raise_only_parse_error(content: bytes, raw_path: str) -> N
 
 
 @PROPERTY
-@given(content=_mutated(SAMPLE_CSV))
+@given(content=mutated(SAMPLE_CSV, ALPHABET))
 def test_mutated_csv_raises_only_parse_error(content: bytes) -> None:
     _check_parse_or_parse_error(content, "fred/DEXJPUS.csv")
 
 
 @PROPERTY
-@given(content=_mutated(SAMPLE_JSON))
+@given(content=mutated(SAMPLE_JSON, ALPHABET))
 def test_mutated_json_raises_only_parse_error(content: bytes) -> None:
     _check_parse_or_parse_error(content, "fred/DEXJPUS.json")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, load_payload
+from tests.sources.helpers import PROPERTY, mutated, parse_error, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
 from yenflow.sources.base import RawPayload
@@ -123,19 +122,6 @@ def test_frame_contract(history: pd.DataFrame) -> None:
     day = history[history["period_start"] == "2025-04-07"]
     assert (day["published_at"] == pd.Timestamp("2025-04-07 09:00", tz="UTC")).all()  # 18:00 JST
     assert history.duplicated(["series_id", "period_start"]).sum() == 0
-
-
-@pytest.mark.realdata
-def test_parse_is_fast(real_data: Path, source: JgbSource) -> None:
-    payload = load_payload(real_data, HISTORY)
-    best = min(_timed(source, payload) for _ in range(3))
-    assert best < 0.25, f"parsing 13,248 rows took {best:.3f} s"
-
-
-def _timed(source: JgbSource, payload: RawPayload) -> float:
-    start = time.perf_counter()
-    source.parse(payload)
-    return time.perf_counter() - start
 
 
 # --- the current-month file (fixture in the same layout) ------------------------------
@@ -264,38 +250,29 @@ def test_unknown_file_name(source: JgbSource) -> None:
 # --- bad input ------------------------------------------------------------------------
 
 
-def _error(source: JgbSource, payload: RawPayload) -> ParseError:
-    with pytest.raises(ParseError) as info:
-        source.parse(payload)
-    error = info.value
-    assert error.source == "jgb"
-    assert payload.location in str(error)
-    return error
-
-
 def test_empty_file(source: JgbSource) -> None:
-    assert "empty" in str(_error(source, _payload(b"")))
+    assert "empty" in str(parse_error(source, _payload(b"")))
 
 
 def test_html_error_page(source: JgbSource) -> None:
     page = b"<!DOCTYPE html><html><body>404 Not Found</body></html>"
-    assert "HTML" in str(_error(source, _payload(page)))
+    assert "HTML" in str(parse_error(source, _payload(page)))
 
 
 def test_wrong_encoding(source: JgbSource) -> None:
     content = CURRENT_FIXTURE.read_bytes().decode("cp932").encode("utf-16")
-    assert "not valid cp932" in str(_error(source, _payload(content)))
+    assert "not valid cp932" in str(parse_error(source, _payload(content)))
 
 
 def test_truncated_to_header(source: JgbSource) -> None:
-    error = _error(source, _from_lines(_fixture_lines()[:2]))
+    error = parse_error(source, _from_lines(_fixture_lines()[:2]))
     assert "no data rows" in str(error)
 
 
 def test_truncated_mid_row(source: JgbSource) -> None:
     content = CURRENT_FIXTURE.read_bytes()
     cut = content[: content.rindex(b",") - 10]
-    error = _error(source, _payload(cut))
+    error = parse_error(source, _payload(cut))
     assert "number of columns" in str(error)
     assert error.row == 7
 
@@ -303,7 +280,7 @@ def test_truncated_mid_row(source: JgbSource) -> None:
 def test_changed_header(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines[1] = lines[1].replace("40年", "50年")
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == 2
     assert "header" in str(error)
 
@@ -311,13 +288,13 @@ def test_changed_header(source: JgbSource) -> None:
 def test_changed_unit(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines[0] = lines[0].replace("%", "bp")
-    assert _error(source, _from_lines(lines)).row == 1
+    assert parse_error(source, _from_lines(lines)).row == 1
 
 
 def test_extra_column(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines[4] += ",1.0"
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == 5
     assert "16" in (error.expected or "")
 
@@ -327,7 +304,7 @@ def test_non_numeric_cell(source: JgbSource) -> None:
     cells = lines[3].split(",")
     cells[10] = "abc"
     lines[3] = ",".join(cells)
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == 4
     assert "10年" in str(error)
     assert error.found == "abc"
@@ -336,7 +313,7 @@ def test_non_numeric_cell(source: JgbSource) -> None:
 def test_implausible_yield(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines[2] = lines[2].replace(",2.682,", ",26.82,")
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == 3
     assert "plausible" in str(error)
 
@@ -344,7 +321,7 @@ def test_implausible_yield(source: JgbSource) -> None:
 def test_duplicated_day(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines.insert(4, lines[3])
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == 5
     assert "strictly increasing" in str(error)
 
@@ -352,13 +329,13 @@ def test_duplicated_day(source: JgbSource) -> None:
 def test_out_of_order_days(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines[3], lines[4] = lines[4], lines[3]
-    assert _error(source, _from_lines(lines)).row == 5
+    assert parse_error(source, _from_lines(lines)).row == 5
 
 
 def test_unknown_era_row(source: JgbSource) -> None:
     lines = _fixture_lines()
     lines[2] = "X" + lines[2][1:]
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == 3
     assert "era" in str(error)
 
@@ -383,37 +360,21 @@ def test_full_width_minus_is_read(source: JgbSource) -> None:
 # --- property tests -------------------------------------------------------------------
 
 
-@settings(max_examples=80, deadline=None)
+#: bytes the edits draw from: CSV punctuation, digits, era letters, NUL, cp932 lead bytes.
+ALPHABET = b',.-\r\n"0123456789RHSX \x00\x81\xff'
+
+
+@PROPERTY
 @given(content=st.binary(max_size=400))
 def test_random_bytes_only_raise_parse_error(content: bytes) -> None:
-    source = JgbSource(Settings.from_env({}))
-    with contextlib.suppress(ParseError):
-        source.parse(_payload(content))
-
-
-@st.composite
-def _mutated(draw: st.DrawFn) -> bytes:
-    content = bytearray(CURRENT_FIXTURE.read_bytes())
-    for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["replace", "delete", "insert"]))
-        position = draw(st.integers(0, len(content) - 1))
-        byte = draw(st.sampled_from(list(b',.-\r\n"0123456789RHSX \x00\x81\xff')))
-        if action == "replace":
-            content[position] = byte
-        elif action == "delete":
-            del content[position]
-        else:
-            content.insert(position, byte)
-    return bytes(content)
+    parsed_or_parse_error(JgbSource(Settings.from_env({})), _payload(content))
 
 
 @settings(max_examples=100, deadline=None)
-@given(content=_mutated())
+@given(content=mutated(CURRENT_FIXTURE.read_bytes(), ALPHABET))
 def test_mutated_fixture_only_raises_parse_error(content: bytes) -> None:
-    source = JgbSource(Settings.from_env({}))
-    try:
-        dataset = source.parse(_payload(content))
-    except ParseError:
+    dataset = parsed_or_parse_error(JgbSource(Settings.from_env({})), _payload(content))
+    if dataset is None:
         return
     frame = dataset.frame
     assert frame["value"].between(-1, 20).all()

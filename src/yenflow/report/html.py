@@ -15,14 +15,13 @@ from functools import lru_cache
 
 from plotly.offline import get_plotlyjs
 
-from yenflow.report.build import Fact, Note, Report, Section, Table, _ts_text
+from yenflow.report.build import Fact, Note, Report, Section, Table, format_time
 
 __all__ = ["render_html"]
 
 #: plotly.js config for every chart: no logo, no link to an online editor, no MathJax.
 PLOT_CONFIG: dict[str, object] = {
     "displaylogo": False,
-    "showLink": False,
     "showSendToCloud": False,
     "responsive": True,
     "typesetMath": False,
@@ -58,6 +57,8 @@ table { border-collapse: collapse; margin: 6px 0 14px; font-size: 0.9rem;
   font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--rule); vertical-align: top; }
+td { white-space: nowrap; }
+td.long { white-space: normal; min-width: 18em; }
 th { text-align: left; background: #f5f6f8; font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; }
 .tablenote { color: var(--muted); font-size: 0.82rem; margin: -8px 0 12px; }
@@ -88,8 +89,8 @@ def _e(text: object) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (str, UTF-8 when written)."""
-    as_of = _ts_text(report.as_of, with_time=True) if report.as_of is not None else "latest data"
-    generated = _ts_text(report.generated_at, with_time=True)
+    as_of = format_time(report.as_of, with_time=True) if report.as_of is not None else "latest data"
+    generated = format_time(report.generated_at, with_time=True)
     body_sections = [s for s in report.sections if s.key != "risk"]
     parts = [
         "<!DOCTYPE html>",
@@ -130,7 +131,6 @@ def _section(section: Section) -> str:
     if section.facts:
         parts.append(_facts(section.facts))
     parts.extend(f"<p>{_e(p)}</p>" for p in section.paragraphs)
-    parts.extend(_table(t) for t in section.tables)
     for chart in section.charts:
         div = chart.figure().to_html(
             full_html=False,
@@ -144,6 +144,7 @@ def _section(section: Section) -> str:
         )
         caption = f"<figcaption>{_e(chart.caption)}</figcaption>" if chart.caption else ""
         parts.append(f'<figure class="chart-figure">{div}{caption}</figure>')
+    parts.extend(_table(t) for t in section.tables)
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -159,15 +160,10 @@ def _facts(facts: tuple[Fact, ...]) -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f"<th>{_e(c.label)}</th>" for c in table.columns)
-    numeric = [bool(c.fmt) for c in table.columns]
+    head = "".join(f"<th>{_e(c.label)}</th>" for c in table.shown_columns)
+    numeric = [c.right for c in table.shown_columns]
     body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="num">{_e(v)}</td>' if num else f"<td>{_e(v)}</td>"
-            for v, num in zip(row, numeric, strict=True)
-        )
-        + "</tr>"
+        "<tr>" + "".join(_td(v, num) for v, num in zip(row, numeric, strict=True)) + "</tr>"
         for row in table.formatted()
     )
     out = (
@@ -179,10 +175,21 @@ def _table(table: Table) -> str:
         out += f'<p class="tablenote">{_e(table.caption)}</p>'
     if len(table.rows) > FOLD_ROWS:
         out = (
-            f"<details><summary>{_e(table.title)} ({len(table.rows)} rows)</summary>"
-            f"{out}</details>"
+            f"<details><summary>{_e(table.title)} ({len(table.rows)} rows)</summary>{out}</details>"
         )
     return out
+
+
+#: text cells longer than this may wrap; shorter ones (dates, labels) stay on one line.
+WRAP_CHARS = 40
+
+
+def _td(text: str, numeric: bool) -> str:
+    if numeric:
+        return f'<td class="num">{_e(text)}</td>'
+    if len(text) > WRAP_CHARS:
+        return f'<td class="long">{_e(text)}</td>'
+    return f"<td>{_e(text)}</td>"
 
 
 def _risk(report: Report) -> str:

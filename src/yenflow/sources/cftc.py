@@ -472,6 +472,8 @@ def _candidate_records(text: str, needle: str | None) -> Iterator[tuple[int, lis
     lines = text.split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
+    if not lines:  # only (Unicode) white space: the caller reports "no header"
+        return
     picked = [0, *(i for i in range(1, len(lines)) if needle in lines[i])]
     if len(lines) > 1 and picked[-1] != len(lines) - 1:
         picked.append(len(lines) - 1)

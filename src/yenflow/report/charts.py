@@ -1,0 +1,609 @@
+"""Charts: analytics results in, plotly figures out (pure functions, no I/O).
+
+Every figure has a title, axis titles with units, and hover labels that show values with their
+units. Figures are specified as plain dicts (traces and layout) and validated once by
+``go.Figure(spec)``: building them trace by trace through plotly's setters is several times
+slower. All use one small template (:data:`TEMPLATE`), so the HTML file does not carry
+plotly's large default template once per chart; dates travel as ISO day strings, numbers as
+numpy arrays (plotly encodes them compactly); long daily series are thinned (:func:`thin`)
+to about :data:`MAX_POINTS` points that keep every peak and trough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from yenflow.analytics.carry import CarryMonitor, Positioning, UnwindEpisodes
+from yenflow.analytics.flows import Asset, Direction, FlowWindows, InvestorFlows
+from yenflow.analytics.holdings import TreasuryHoldings
+
+__all__ = [
+    "MAX_POINTS",
+    "TEMPLATE",
+    "carry_chart",
+    "flow_label",
+    "flows_chart",
+    "holder_label",
+    "holdings_chart",
+    "investor_chart",
+    "positioning_chart",
+    "thin",
+    "usdjpy_chart",
+]
+
+INK = "#1d2430"
+BLUE = "#1f4e79"
+LIGHT_BLUE = "#7fa7cf"
+RED = "#b23b3b"
+GREEN = "#2e7d4f"
+ORANGE = "#d9822b"
+GREY = "#8a94a3"
+SHADE = "rgba(178, 59, 59, 0.13)"
+GRID = "#eceff3"
+AXIS = "#c5cbd3"
+
+_AXIS = {"showgrid": True, "gridcolor": GRID, "linecolor": AXIS, "ticks": "outside"}
+
+#: A small template: system fonts, light grid, legend under the plot, one colour order.
+TEMPLATE = go.layout.Template(
+    layout={
+        "font": {
+            "family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
+            "size": 13,
+            "color": INK,
+        },
+        "colorway": [BLUE, RED, GREEN, ORANGE, GREY, LIGHT_BLUE],
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "margin": {"l": 70, "r": 70, "t": 60, "b": 100},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "x": 0},
+        "xaxis": {**_AXIS, "zeroline": False},
+        "yaxis": {**_AXIS, "zeroline": True, "zerolinecolor": AXIS},
+        "title": {"x": 0.0, "xanchor": "left", "xref": "paper", "font": {"size": 16}},
+    }
+)
+
+#: Most points a daily line carries; longer series are thinned to about this many.
+MAX_POINTS = 1_500
+
+_ASSET_LABEL = {
+    "equity": "equity and fund shares",
+    "long_term_debt": "long-term bonds",
+    "short_term_debt": "short-term bills",
+    "subtotal": "equity and long-term bonds",
+    "total": "all securities",
+}
+_DIRECTION_LABEL = {
+    "outward": "Japanese investors' net purchases of foreign",
+    "inward": "Foreign investors' net purchases of Japanese",
+}
+_HOLDER_LABEL = {"japan": "Japan", "china_mainland": "China (mainland)", "united_kingdom": "UK"}
+
+
+def flow_label(direction: str, asset: str) -> str:
+    """``Japanese investors' net purchases of foreign long-term bonds``."""
+    return f"{_DIRECTION_LABEL.get(direction, direction)} {_ASSET_LABEL.get(asset, asset)}"
+
+
+def holder_label(holder: str) -> str:
+    """``Japan``, ``China (mainland)``, ``UK``; other slugs title-cased."""
+    return _HOLDER_LABEL.get(holder, holder.replace("_", " ").title())
+
+
+def thin(series: pd.Series, *, max_points: int = MAX_POINTS) -> pd.Series:
+    """A long series reduced to about ``max_points`` points that keep its shape.
+
+    The series is cut into buckets of consecutive points; each bucket keeps its first point,
+    its lowest and its highest, and the last point is always kept. 14,000 daily closes become
+    ~1,500 points: enough for a 1,000-pixel-wide chart, and no trough or peak (the episodes
+    readers look for) is lost.
+    """
+    clean = series.dropna()
+    n = len(clean)
+    if n <= max_points:
+        return clean
+    per_bucket = max(1, int(np.ceil(3 * n / max_points)))
+    bucket = np.arange(n) // per_bucket
+    frame = pd.DataFrame({"bucket": bucket, "value": clean.to_numpy(dtype="float64")})
+    grouped = frame.groupby("bucket")["value"]
+    keep = np.zeros(n, dtype=bool)
+    keep[grouped.idxmin().to_numpy()] = True
+    keep[grouped.idxmax().to_numpy()] = True
+    keep[np.flatnonzero(np.diff(bucket, prepend=-1))] = True
+    keep[-1] = True
+    return clean[keep]
+
+
+# --------------------------------------------------------------------------------------------
+# Spec helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _dates(index: Iterable[Any]) -> np.ndarray:
+    """ISO day strings (plotly reads them as dates) in an object array (fast to validate)."""
+    return np.asarray(pd.DatetimeIndex(list(index)).strftime("%Y-%m-%d"), dtype=object)
+
+
+def _numbers(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype="float64")
+
+
+def _custom(*columns: Any) -> np.ndarray:
+    """A numeric customdata block (one column per hover value)."""
+    return np.column_stack([_numbers(c) for c in columns])
+
+
+def _texts(template: str, *columns: Any, missing: str = "n/a") -> np.ndarray:
+    """Hover text per point: ``template.format(*values)``, or ``missing`` where a value is NaN.
+
+    Plotly prints NaN as "NaN"; precomputed text lets the hover say what is missing instead.
+    """
+    arrays = [_numbers(c) for c in columns]
+    out = [
+        missing if any(np.isnan(v) for v in values) else template.format(*values)
+        for values in zip(*arrays, strict=True)
+    ]
+    return np.asarray(out, dtype=object)
+
+
+def _line(x: np.ndarray, y: Any, *, name: str, color: str, hover: str, **extra: Any) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": x,
+        "y": _numbers(y),
+        "name": name,
+        "line": {"color": color, "width": 1.4},
+        "hovertemplate": hover + "<extra></extra>",
+        **extra,
+    }
+
+
+def _figure(title: str, traces: list[dict], layout: dict | None = None) -> go.Figure:
+    """One validated figure from trace dicts and layout overrides."""
+    spec_layout = {"template": TEMPLATE, "title": {"text": title}, **(layout or {})}
+    return go.Figure({"data": traces, "layout": spec_layout})
+
+
+def _stacked_axes(rows: Sequence[tuple[float, str]], *, x_title: str, gap: float = 0.07) -> dict:
+    """Layout for panels stacked vertically on one shared date axis.
+
+    ``rows`` are (relative height, y-axis title) from top to bottom; trace ``k`` of panel ``i``
+    uses ``yaxis{i+1}`` and the shared ``xaxis``.
+    """
+    total = sum(h for h, _ in rows)
+    usable = 1.0 - gap * (len(rows) - 1)
+    layout: dict[str, Any] = {}
+    top = 1.0
+    for i, (height, title) in enumerate(rows):
+        span = usable * height / total
+        name = "yaxis" if i == 0 else f"yaxis{i + 1}"
+        layout[name] = {"domain": [max(top - span, 0.0), top], "title": {"text": title}, **_AXIS}
+        if i:
+            layout[name]["anchor"] = "x"
+        top -= span + gap
+    layout["xaxis"] = {
+        "title": {"text": x_title},
+        "anchor": f"y{len(rows)}" if len(rows) > 1 else "y",
+    }
+    return layout
+
+
+def _panel_titles(rows: Sequence[tuple[str, float]]) -> list[dict]:
+    """Small left-aligned titles above each panel (text, top of the panel in paper units)."""
+    return [
+        {
+            "text": text,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.0,
+            "y": top,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 12},
+        }
+        for text, top in rows
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# MoF flows
+# --------------------------------------------------------------------------------------------
+
+
+def _flow_hover(label: str) -> str:
+    return f"{label} to %{{x}}: %{{y:+,.2f}} ¥ tn (%{{customdata}})"
+
+
+def _flow_custom(rows: pd.DataFrame) -> np.ndarray:
+    """``-30,845 × ¥100 million; USD -21.0 bn`` per window (USD n/a without DEXJPUS days)."""
+    yen = [f"{v:+,.0f} × ¥100 million" for v in _numbers(rows["net_jpy_100m"])]
+    usd = _texts("USD {:+,.1f} bn", rows["net_usd_bn"], missing="USD n/a: no DEXJPUS day")
+    return np.asarray([f"{a}; {b}" for a, b in zip(yen, usd, strict=True)], dtype=object)
+
+
+def flows_chart(
+    windows: FlowWindows,
+    *,
+    direction: Direction = "outward",
+    asset: Asset = "long_term_debt",
+    top: int = 5,
+    years_shown: int = 12,
+) -> go.Figure:
+    """Weekly net flows (bars) and the rolling 2-week sum (line), with record windows marked.
+
+    Amounts in ¥ trillion (hover adds ¥100 million and USD bn; USD is blank where DEXJPUS has
+    no day in the window). The ``top`` largest non-overlapping 2-week net sales and purchases
+    are marked with their rank. The view opens on the last ``years_shown`` years; the range
+    slider below shows the whole history.
+    """
+    table = windows.to_frame()
+    mask = (table["direction"] == direction) & (table["asset"] == asset)
+    weekly = table.loc[mask & (table["window_weeks"] == 1)].sort_values("period_end")
+    two = table.loc[mask & (table["window_weeks"] == 2)].sort_values("period_end")
+    traces: list[dict] = [
+        {
+            "type": "bar",
+            "x": _dates(weekly["period_end"]),
+            "y": _numbers(weekly["net_jpy_tn"]),
+            "name": "weekly net",
+            "marker": {"color": LIGHT_BLUE, "line": {"width": 0}},
+            "customdata": _flow_custom(weekly),
+            "hovertemplate": _flow_hover("week") + "<extra></extra>",
+        },
+        _line(
+            _dates(two["period_end"]),
+            two["net_jpy_tn"],
+            name="rolling 2-week net",
+            color=BLUE,
+            hover=_flow_hover("2 weeks"),
+            customdata=_flow_custom(two),
+        ),
+    ]
+    for side, color, symbol in (("sale", RED, "triangle-down"), ("purchase", GREEN, "triangle-up")):
+        column = f"episode_rank_{side}"
+        best = two.loc[two[column].notna() & (two[column] <= top)].sort_values(column)
+        if best.empty:
+            continue
+        ranks = best[column].astype("int64").to_numpy()
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": _dates(best["period_end"]),
+                "y": _numbers(best["net_jpy_tn"]),
+                "name": f"largest 2-week net {side}s (top {top}, non-overlapping)",
+                "marker": {"color": color, "size": 11, "symbol": symbol},
+                "text": [f"#{r}" for r in ranks],
+                "textposition": "bottom center" if side == "sale" else "top center",
+                "customdata": _custom(best["net_jpy_100m"], best["net_usd_bn"], ranks),
+                "hovertemplate": (
+                    f"record 2-week net {side} #%{{customdata[2]}}, 2 weeks to %{{x}}: "
+                    "%{y:+,.2f} ¥ tn (%{customdata[0]:+,.0f} × ¥100 million)<extra></extra>"
+                ),
+            }
+        )
+    layout: dict[str, Any] = {
+        "barmode": "overlay",
+        "bargap": 0.0,
+        "height": 540,
+        "margin": {"b": 95},
+        "yaxis": {"title": {"text": "net purchase (+) / net sale (−), ¥ trillion"}},
+        "xaxis": {
+            "title": {"text": "week ending (Saturday)"},
+            "rangeslider": {"visible": True, "thickness": 0.07},
+        },
+    }
+    if len(weekly):
+        last = pd.Timestamp(weekly["period_end"].iloc[-1])
+        start = max(
+            pd.Timestamp(weekly["period_end"].iloc[0]), last - pd.DateOffset(years=years_shown)
+        )
+        layout["xaxis"]["range"] = list(
+            _dates([start - pd.Timedelta(days=7), last + pd.Timedelta(days=7)])
+        )
+    title = f"{flow_label(direction, asset)}: weekly and rolling 2-week net (MoF)"
+    return _figure(title, traces, layout)
+
+
+def investor_chart(flows: InvestorFlows, *, months: int = 36) -> go.Figure:
+    """Monthly net purchases of foreign securities by investor type (bars, ¥ trillion)."""
+    table = flows.to_frame()
+    start = table["period_start"].max() - pd.DateOffset(months=months - 1)
+    table = table.loc[table["period_start"] >= start]
+    traces = []
+    for investor, rows in table.groupby("investor", sort=False):
+        label = str(investor).replace("_", " ")
+        traces.append(
+            {
+                "type": "bar",
+                "x": _dates(rows["period_start"]),
+                "y": _numbers(rows["net_jpy_tn"]),
+                "name": label,
+                "xperiodalignment": "middle",
+                "xperiod": "M1",
+                "customdata": _custom(
+                    rows["net_jpy_100m"], rows["rank_sale"], rows["rank_purchase"]
+                ),
+                "hovertemplate": (
+                    f"{label}, %{{x|%Y-%m}}: %{{y:+,.2f}} ¥ tn (%{{customdata[0]:+,.0f}} × "
+                    "¥100 million); rank %{customdata[1]} as a sale, %{customdata[2]} as a "
+                    "purchase<extra></extra>"
+                ),
+            }
+        )
+    who = "by investor type" if flows.by_investor_type else "all designated investors"
+    asset = _ASSET_LABEL.get(flows.asset, flows.asset)
+    layout = {
+        "barmode": "relative",
+        "yaxis": {"title": {"text": "net purchase (+) / net sale (−), ¥ trillion"}},
+        "xaxis": {"title": {"text": "month"}},
+    }
+    return _figure(f"Net purchases of foreign {asset}, monthly, {who}", traces, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# TIC holdings
+# --------------------------------------------------------------------------------------------
+
+
+def _holding_texts(rows: pd.DataFrame) -> np.ndarray:
+    change = _texts("change USD {:+,.1f} bn", rows["change_usd_bn"], missing="change n/a")
+    share = _texts("{:.1f}% of foreign holdings", rows["share_pct"], missing="share n/a")
+    rank = [
+        f"rank {int(r)} of {int(n)}" for r, n in zip(rows["rank"], rows["n_holders"], strict=True)
+    ]
+    return np.asarray(
+        ["; ".join(parts) for parts in zip(change, share, rank, strict=True)], dtype=object
+    )
+
+
+def holdings_chart(holdings: TreasuryHoldings) -> go.Figure:
+    """End-of-month holdings of US Treasuries of each holder (lines, USD bn)."""
+    table = holdings.to_frame()
+    colors = [BLUE, RED, GREEN, ORANGE, GREY]
+    traces = []
+    for i, holder in enumerate(holdings.holders):
+        rows = table.loc[table["holder"] == holder].sort_values("period_end")
+        label = holder_label(holder)
+        traces.append(
+            _line(
+                _dates(rows["period_end"]),
+                rows["holdings_usd_bn"],
+                name=label,
+                color=colors[i % len(colors)],
+                hover=f"{label}, end of %{{x|%Y-%m}}: USD %{{y:,.1f}} bn (%{{customdata}})",
+                customdata=_holding_texts(rows),
+            )
+        )
+    layout = {
+        "yaxis": {"title": {"text": "holdings, USD bn"}, "rangemode": "tozero"},
+        "xaxis": {"title": {"text": "end of month"}},
+    }
+    title = "Holdings of US Treasury securities, end of month (TIC major foreign holders)"
+    return _figure(title, traces, layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Carry monitor
+# --------------------------------------------------------------------------------------------
+
+
+def usdjpy_chart(
+    usdjpy: pd.Series, episodes: UnwindEpisodes, *, since: str = "2000-01-01"
+) -> go.Figure:
+    """USD/JPY (yen per dollar) with every unwind episode shaded from its peak to its end.
+
+    The line is thinned (peaks and troughs kept); each episode's trough is marked with its
+    exact close, and the hover gives the fall from the peak.
+    """
+    rate = usdjpy.dropna().sort_index()
+    rate = rate.loc[rate.index >= pd.Timestamp(since)]
+    shown = thin(rate)
+    traces = [
+        _line(
+            _dates(shown.index),
+            shown,
+            name="USD/JPY",
+            color=BLUE,
+            hover="USD/JPY %{y:.2f} yen per USD on %{x}",
+        )
+    ]
+    visible = [e for e in episodes.episodes if len(rate) and e.trough >= rate.index[0]]
+    shapes = []
+    if visible:
+        last_day = rate.index[-1]
+        for e in visible:
+            end = e.end if e.end is not None else last_day
+            x0, x1 = _dates([e.start, end])
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": x0,
+                    "x1": x1,
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": SHADE,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": _dates([e.trough for e in visible]),
+                "y": _numbers([e.trough_usdjpy for e in visible]),
+                "name": "unwind episode (shaded) and its trough",
+                "marker": {"color": RED, "size": 9, "symbol": "triangle-down"},
+                "customdata": _custom(
+                    [e.start_usdjpy for e in visible], [e.depth_pct for e in visible]
+                ),
+                "hovertemplate": (
+                    "unwind trough %{y:.2f} yen per USD on %{x}: %{customdata[1]:.1f}% from "
+                    "the peak of %{customdata[0]:.2f}<extra></extra>"
+                ),
+            }
+        )
+    layout = {
+        "shapes": shapes,
+        "yaxis": {"title": {"text": "yen per US dollar"}, "zeroline": False},
+        "xaxis": {"title": {"text": "date"}},
+    }
+    return _figure(
+        "USD/JPY and carry-unwind episodes (FRED DEXJPUS, noon New York)", traces, layout
+    )
+
+
+def carry_chart(monitor: CarryMonitor, *, since: str = "2005-01-01") -> go.Figure:
+    """Three panels on one date axis: US minus Japan rates (3-month and 10-year, percentage
+    points), carry-to-risk (3-month differential / 3-month realized volatility, a ratio), and
+    the carry index (long USD / short JPY funded at the Japanese 3-month rate, base 100)."""
+    frame = monitor.to_frame()
+    frame = frame.loc[frame.index >= pd.Timestamp(since)]
+    panels = (
+        ("y", "diff_3m_pct", "3-month differential", BLUE, "%{y:+.2f} pp"),
+        ("y", "diff_10y_pct", "10-year differential", ORANGE, "%{y:+.2f} pp"),
+        ("y2", "carry_to_risk", "carry-to-risk", GREEN, "%{y:.2f} (ratio)"),
+        ("y3", "carry_index_base100", "carry index", INK, "%{y:.1f} (base 100)"),
+    )
+    traces = []
+    for axis, column, name, color, value in panels:
+        series = thin(frame[column])
+        if series.empty:
+            continue
+        traces.append(
+            _line(
+                _dates(series.index),
+                series,
+                name=name,
+                color=color,
+                hover=f"{name}: {value} on %{{x}}",
+                yaxis=axis,
+            )
+        )
+    rows = ((1.0, "pp"), (0.8, "ratio"), (0.9, "index"))
+    layout = _stacked_axes(rows, x_title="date")
+    tops = [layout[a]["domain"][1] for a in ("yaxis", "yaxis2", "yaxis3")]
+    layout["annotations"] = _panel_titles(
+        list(
+            zip(
+                (
+                    "US minus Japan rates, percentage points",
+                    "Carry-to-risk: 3-month differential / 3-month realized USD/JPY volatility",
+                    "Carry index: long USD / short JPY funded at the Japanese 3-month rate "
+                    "(base 100)",
+                ),
+                tops,
+                strict=True,
+            )
+        )
+    )
+    layout.update(height=760, margin={"t": 90})
+    title = "Yen carry: rate differentials, carry-to-risk and carry index"
+    return _figure(title, traces, layout)
+
+
+def _zero_aligned_ranges(
+    left: np.ndarray, right: np.ndarray, *, pad: float = 0.05
+) -> tuple[list[float] | None, list[float] | None]:
+    """Ranges for two overlaid y axes with their zeros at the same height.
+
+    The right range is the left one times ``k``, the smallest factor that keeps every right
+    value inside it; both include zero. None where an axis has no finite value.
+    """
+
+    def span(values: np.ndarray) -> tuple[float, float] | None:
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return None
+        lo, hi = min(float(finite.min()), 0.0), max(float(finite.max()), 0.0)
+        width = (hi - lo) or 1.0
+        return lo - pad * width * (lo < 0), hi + pad * width * (hi > 0)
+
+    a, b = span(left), span(right)
+    if a is None or b is None:
+        return (None if a is None else list(a)), (None if b is None else list(b))
+    if (a[0] == 0 and b[0] < 0) or (a[1] == 0 and b[1] > 0):
+        return list(a), list(b)  # signs differ: no common zero can hold both
+    ratios = [b[1] / a[1] if a[1] > 0 else 0.0, b[0] / a[0] if a[0] < 0 else 0.0]
+    k = max(ratios) or 1.0
+    return [a[0], a[1]], [a[0] * k, a[1] * k]
+
+
+def positioning_chart(pos: Positioning) -> go.Figure:
+    """CFTC speculative net long yen: contracts (bars) and USD bn (line, right axis), and the
+    z-score below. Negative = net short yen, the carry-trade side."""
+    frame = pos.to_frame()
+    dates = _dates(frame.index)
+    trader = {"noncommercial": "non-commercial", "leveraged_funds": "leveraged-fund"}.get(
+        pos.trader, pos.trader
+    )
+    traces = [
+        {
+            "type": "bar",
+            "x": dates,
+            "y": _numbers(frame["net_long_jpy_contracts"]),
+            "name": "net long yen, contracts",
+            "marker": {"color": LIGHT_BLUE, "line": {"width": 0}},
+            "customdata": _texts(
+                "{:+.1f}% of open interest",
+                frame["net_long_jpy_pct_oi"],
+                missing="open interest n/a",
+            ),
+            "hovertemplate": (
+                "net long yen %{y:+,.0f} contracts (%{customdata}), report of %{x}<extra></extra>"
+            ),
+        },
+        _line(
+            dates,
+            frame["net_long_jpy_usd_bn"],
+            name="net long yen, USD bn (right axis)",
+            color=BLUE,
+            hover="net long yen USD %{y:+,.2f} bn, report of %{x}",
+            yaxis="y3",
+        ),
+        _line(
+            dates,
+            frame["net_long_jpy_z_3y"],
+            name=f"z-score over {pos.z_window_weeks} reports",
+            color=RED,
+            hover="z-score %{y:+.2f}, report of %{x}",
+            yaxis="y2",
+        ),
+    ]
+    layout = _stacked_axes(((2.0, "contracts"), (1.0, "z-score")), x_title="report date (Tuesday)")
+    left, right = _zero_aligned_ranges(
+        frame["net_long_jpy_contracts"].to_numpy(dtype="float64"),
+        frame["net_long_jpy_usd_bn"].to_numpy(dtype="float64"),
+    )
+    layout["yaxis"]["range"] = left
+    layout["yaxis3"] = {
+        "range": right,
+        "overlaying": "y",
+        "side": "right",
+        "title": {"text": "USD bn"},
+        "showgrid": False,
+        "anchor": "x",
+        "zeroline": False,
+        "tickmode": "auto",
+        "ticks": "outside",
+    }
+    tops = [layout["yaxis"]["domain"][1], layout["yaxis2"]["domain"][1]]
+    layout["annotations"] = _panel_titles(
+        [
+            (f"Net long yen, {trader} traders (CFTC JPY futures; < 0 = net short yen)", tops[0]),
+            (f"z-score of the net over the last {pos.z_window_weeks} reports", tops[1]),
+        ]
+    )
+    layout.update(height=640, margin={"t": 90}, bargap=0.0)
+    return _figure("CFTC yen futures positioning", traces, layout)
