@@ -45,7 +45,6 @@ observations and the differential known on the previous observation day (no look
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -54,7 +53,8 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from yenflow.analytics.inputs import require_series, to_series
+from yenflow.analytics.inputs import latest_per_period, require_series, to_series
+from yenflow.analytics.records import json_value
 from yenflow.analytics.stats import (
     annualized_vol_pct,
     drawdown_pct,
@@ -119,23 +119,6 @@ CONFIRMATIONS = get_args(Confirmation)
 # ----------------------------------------------------------------------------- helpers
 
 
-def _json(value: Any) -> Any:
-    """A JSON-safe scalar: NaN/NA -> None, timestamps -> ISO dates, numpy -> Python."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp | datetime | date):
-        return pd.Timestamp(value).date().isoformat()
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer | int):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if math.isnan(value) else float(value)
-    if value is pd.NA:
-        return None
-    return value
-
-
 def _latest(frame: pd.DataFrame, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
     """``{column: {"value": last non-missing value, "date": its date}}`` for each column."""
     out: dict[str, dict[str, Any]] = {}
@@ -144,16 +127,13 @@ def _latest(frame: pd.DataFrame, columns: Sequence[str]) -> dict[str, dict[str, 
         if valid.empty:
             out[column] = {"value": None, "date": None}
         else:
-            out[column] = {"value": _json(valid.iloc[-1]), "date": _json(valid.index[-1])}
+            out[column] = {"value": json_value(valid.iloc[-1]), "date": json_value(valid.index[-1])}
     return out
 
 
 def _dedupe(obs: pd.DataFrame, series_ids: Sequence[str]) -> pd.DataFrame:
-    """Rows of ``series_ids``, one per (series, period end): the latest published vintage wins
-    (the store may hold the same day from two files, e.g. DEXJPUS.csv and a long history)."""
-    sub = obs.loc[obs["series_id"].isin(list(series_ids))]
-    sub = sub.sort_values("published_at", kind="stable")
-    return sub.drop_duplicates(subset=["series_id", "period_end"], keep="last")
+    """Rows of ``series_ids``, one per (series, period): the latest published vintage wins."""
+    return latest_per_period(obs.loc[obs["series_id"].isin(list(series_ids))])
 
 
 def _has(obs: pd.DataFrame, series_id: str) -> bool:
@@ -405,11 +385,11 @@ class CarryIndex:
         """Latest level, current drawdown and the ``top`` deepest drawdown periods."""
         level = self.frame["carry_index_base100"].dropna()
         periods = [
-            {k: _json(v) for k, v in row.items()}
+            {k: json_value(v) for k, v in row.items()}
             for row in self.drawdowns.head(top).to_dict(orient="records")
         ]
         return {
-            "first_date": _json(level.index[0]) if len(level) else None,
+            "first_date": json_value(level.index[0]) if len(level) else None,
             "latest": _latest(self.frame, ["carry_index_base100", "carry_drawdown_pct"]),
             "max_drawdowns": periods,
         }
@@ -605,7 +585,7 @@ class UnwindEpisode:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serializable fields (dates as ISO strings)."""
-        return {k: _json(v) for k, v in asdict(self).items()}
+        return {k: json_value(v) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -652,8 +632,8 @@ class UnwindEpisodes:
         """Count, data span, parameters and every episode."""
         return {
             "count": len(self.episodes),
-            "first_date": _json(self.first_date),
-            "last_date": _json(self.last_date),
+            "first_date": json_value(self.first_date),
+            "last_date": json_value(self.last_date),
             "params": asdict(self.params),
             "episodes": [e.to_dict() for e in self.episodes],
         }
@@ -897,7 +877,7 @@ class LowDistance:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serializable fields."""
-        return {k: _json(v) for k, v in asdict(self).items()}
+        return {k: json_value(v) for k, v in asdict(self).items()}
 
 
 def distance_from_low(
@@ -1002,7 +982,7 @@ class CarryMonitor:
         active = self.episodes.active
         last = self.episodes.episodes[-1] if self.episodes.episodes else None
         return {
-            "as_of": _json(self.frame.index[-1]) if len(self.frame) else None,
+            "as_of": json_value(self.frame.index[-1]) if len(self.frame) else None,
             **daily,
             **weekly,
             "unwind_active": active is not None,

@@ -66,17 +66,17 @@ and says so in its notes.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from typing import Any, Literal, TypeVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from yenflow.analytics.inputs import require_series
+from yenflow.analytics.records import record_from_row, record_to_dict
 from yenflow.analytics.units import jpy_100m_to_jpy_tn, jpy_100m_to_usd_bn
 from yenflow.errors import DataError
 
@@ -94,8 +94,6 @@ __all__ = [
     "Side",
     "flow_windows",
     "investor_flows",
-    "record_from_row",
-    "record_to_dict",
     "weekly_series_id",
 ]
 
@@ -127,36 +125,6 @@ def weekly_series_id(direction: Direction, asset: Asset) -> str:
 
 
 # --------------------------------------------------------------------------- records
-
-
-R = TypeVar("R")
-
-
-def _plain(value: Any) -> Any:
-    """A cell as a plain Python value: NaN/NaT/NA → None, Timestamp → date or UTC datetime."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime() if value.tzinfo is not None else value.date()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def record_from_row(cls: type[R], row: pd.Series) -> R:
-    """A frozen record dataclass filled from the same-named cells of a table row."""
-    return cls(**{f.name: _plain(row[f.name]) for f in fields(cls)})  # type: ignore[arg-type]
-
-
-def record_to_dict(record: object) -> dict[str, Any]:
-    """A record as a JSON-serializable dict (dates as ISO strings, missing as None)."""
-    out: dict[str, Any] = {}
-    for f in fields(record):  # type: ignore[arg-type]
-        value = getattr(record, f.name)
-        out[f.name] = value.isoformat() if isinstance(value, dt.date) else value
-    return out
 
 
 @dataclass(frozen=True)

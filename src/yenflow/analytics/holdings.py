@@ -35,8 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from yenflow.analytics.flows import record_from_row, record_to_dict
 from yenflow.analytics.inputs import require_series
+from yenflow.analytics.records import record_from_row, record_to_dict
 from yenflow.errors import DataError
 
 __all__ = [
