@@ -9,7 +9,6 @@ times (`python -m yenflow fetch --from DIR`, interpreter start-up included).
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -17,6 +16,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from realdata import arguments
 
 from yenflow.config import Settings
 from yenflow.refresh import refresh
@@ -48,13 +49,7 @@ def whole_command(data: Path, store_path: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get(
-        "YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    )
-    parser.add_argument("data", nargs="?", default=default)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = arguments(__doc__, repeat=3)
     data = Path(args.data)
     full, noop, cli_full, cli_noop = [], [], [], []
     rows = 0

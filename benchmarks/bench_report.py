@@ -7,7 +7,6 @@ Target (issue "what happened"): under 5 s on a 2-core machine.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -16,15 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from realdata import arguments
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get(
-        "YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    )
-    parser.add_argument("data", nargs="?", default=default)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = arguments(__doc__, repeat=3)
     times = []
     size = 0
     for _ in range(args.repeat):

@@ -1,6 +1,6 @@
 """What the parse and analytics benchmarks share: the command line and the real raw files.
 
-Not a benchmark itself. ``bench_parse.py`` and ``bench_analytics.py`` import it (Python
+Not a benchmark itself. The ``bench_*.py`` scripts import it (Python
 puts the script's folder, ``benchmarks/``, first on ``sys.path``).
 """
 
@@ -24,14 +24,14 @@ __all__ = ["Timing", "arguments", "real_payloads", "time_calls"]
 T = TypeVar("T")
 
 
-def arguments(doc: str) -> argparse.Namespace:
+def arguments(doc: str, *, repeat: int = 5) -> argparse.Namespace:
     """``[DATA_DIR] [--repeat N]``; DATA_DIR defaults to $YENFLOW_TEST_DATA or ../shared/data."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     default = os.environ.get(
         "YENFLOW_TEST_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data")
     )
     parser.add_argument("data", nargs="?", default=default, help="folder of real raw files")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs after the first")
+    parser.add_argument("--repeat", type=int, default=repeat, help="timed runs")
     args = parser.parse_args()
     if not Path(args.data).is_dir():
         parser.error(f"no data folder at {args.data} (pass DATA_DIR or set YENFLOW_TEST_DATA)")
