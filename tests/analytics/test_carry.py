@@ -1,8 +1,8 @@
 """Tests of the carry-trade monitor (yenflow.analytics.carry) and its statistics (stats).
 
 Three layers: hand-checked values on tests/fixtures/carry/mini_obs.csv and small synthetic
-series; hypothesis properties; real-data checks against /work/shared/data (values recomputed
-here from the raw CSV files with the csv module, independently of the parsers).
+series; hypothesis properties; real-data checks against the real raw files in YENFLOW_TEST_DATA
+(values recomputed here from the raw CSV files with the csv module, independently of the parsers).
 """
 
 from __future__ import annotations
