@@ -9,7 +9,7 @@ import pytest
 
 from tests.report.conftest import SMALL_LAST_WEEK_END, SMALL_LAST_WEEK_NET, SMALL_TROUGH
 from yenflow.errors import DataError
-from yenflow.report import Report, build_report, render_html
+from yenflow.report import RISK_WARNING, Report, build_report, render_html
 from yenflow.report import build as build_module
 from yenflow.sources.base import empty_frame
 
@@ -52,7 +52,7 @@ def test_sections_in_order_and_complete(small: Report) -> None:
     investors = small.section("investors")
     assert any("investor types not available" in t for t in note_texts(small, "investors"))
     assert investors.table("latest_month").rows[0][0] == "all investors"
-    assert small.section("risk").paragraphs == build_module.RISK_WARNING
+    assert small.section("risk").paragraphs == RISK_WARNING
 
 
 def test_latest_week_figures(small: Report, small_obs: pd.DataFrame) -> None:
@@ -121,7 +121,7 @@ def test_summary_is_strict_json_with_every_shown_figure(small: Report) -> None:
     assert rows[0]["period_end"] == "2024-07-13" and rows[0]["rank"] == 1
     assert data["sections"]["carry"]["results"]["carry_monitor"]["state"]["usdjpy_jpy_per_usd"]
     assert data["generated_at"].startswith("2024-07-20T12:00")
-    assert data["risk_warning"] == list(build_module.RISK_WARNING)
+    assert data["risk_warning"] == list(RISK_WARNING)
 
 
 def test_no_fred_gives_visible_notes_and_keeps_other_sections(

@@ -7,7 +7,9 @@ frozen :class:`Report`; :func:`render_html` and :func:`render_terminal` only for
 
 from __future__ import annotations
 
-from yenflow.report.build import (
+from yenflow.report.build import build_report
+from yenflow.report.html import render_html
+from yenflow.report.model import (
     RISK_SUMMARY,
     RISK_WARNING,
     Chart,
@@ -18,9 +20,7 @@ from yenflow.report.build import (
     Section,
     SeriesFreshness,
     Table,
-    build_report,
 )
-from yenflow.report.html import render_html
 from yenflow.report.terminal import render_terminal
 
 __all__ = [

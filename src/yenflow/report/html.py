@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from plotly.offline import get_plotlyjs
 
-from yenflow.report.build import Fact, Note, Report, Section, Table, format_time
+from yenflow.report.formatting import format_time
+from yenflow.report.model import Fact, Note, Report, Section, Table
 
 __all__ = ["render_html"]
 

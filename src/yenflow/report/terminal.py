@@ -13,7 +13,9 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from yenflow.report.build import Report, Section, SeriesFreshness, Table, format_time
+from yenflow.report.formatting import format_time
+from yenflow.report.freshness import by_source, listing
+from yenflow.report.model import Report, Section, Table
 
 __all__ = ["render_terminal"]
 
@@ -98,11 +100,8 @@ def _rich_table(table: Table, keys: tuple[str, ...] | None) -> RichTable:
 def _notes(report: Report, console: Console) -> None:
     """Missing data and errors one per line (deduplicated); stale series in one line a source."""
     shown = list(dict.fromkeys(n for _, n in report.notes if n.kind in ("missing", "error")))
-    stale: dict[str, dict[str, SeriesFreshness]] = {}
-    for section in report.sections:
-        for fresh in section.series:
-            if fresh.stale:
-                stale.setdefault(fresh.source, {})[fresh.series_id] = fresh
+    used = {f.series_id: f for section in report.sections for f in section.series}
+    stale = by_source(f for f in used.values() if f.stale)
     if not shown and not stale:
         return
     console.print()
@@ -110,8 +109,5 @@ def _notes(report: Report, console: Console) -> None:
     for note in shown:
         console.print(Text(f"• {note.text}", style=_NOTE_STYLE[note.kind]))
     for source, items in stale.items():
-        listed = ", ".join(
-            f"{sid} (to {format_time(f.last_period_end)})" for sid, f in items.items()
-        )
-        text = f"• stale: {listed}; run `yenflow fetch {source}` for newer data"
+        text = f"• stale: {listing(items)}; run `yenflow fetch {source}` for newer data"
         console.print(Text(text, style=_NOTE_STYLE["stale"]))

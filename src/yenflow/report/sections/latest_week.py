@@ -1,0 +1,237 @@
+"""Section (a): the latest week of Japan's cross-border securities flows, and its records.
+
+For each MoF weekly flow, the latest 1-, 2-, 4-, 8- and 13-week windows with their rank on
+their side, their episode rank and the last earlier window as large; a sentence for the
+latest week and one for the window whose record reaches furthest back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from yenflow.analytics.flows import (
+    Asset,
+    Direction,
+    FlowWindow,
+    FlowWindows,
+    record_from_row,
+    weekly_series_id,
+)
+from yenflow.errors import DataError
+from yenflow.report.draft import Draft, Inputs
+from yenflow.report.formatting import format_time
+from yenflow.report.model import Column, Fact, Table
+from yenflow.report.sections.mof_flows import (
+    NET_COLUMNS,
+    PERIOD_COLUMNS,
+    RATE_SERIES,
+    SIDE_COLUMNS,
+    flows,
+    net_cells,
+    on_side,
+    side_label,
+)
+
+FLOW_PAIRS: tuple[tuple[Direction, Asset], ...] = (
+    ("outward", "long_term_debt"),
+    ("outward", "equity"),
+    ("inward", "long_term_debt"),
+    ("inward", "equity"),
+)
+#: a latest window gets a sentence when nothing as large happened for at least this many
+#: weeks, or when it is among this many largest non-overlapping episodes on its side.
+RECORD_MIN_WEEKS = 52
+RECORD_TOP_EPISODES = 10
+_ASSET_WORDS = {"long_term_debt": "long-term bonds", "equity": "equities and fund shares"}
+_WHO = {"outward": ("Japanese investors", "foreign"), "inward": ("Foreign investors", "Japanese")}
+
+_WINDOW_COLUMNS = (
+    Column("weeks", "Weeks", "d", short="Wk"),
+    *PERIOD_COLUMNS,
+    *NET_COLUMNS,
+    *SIDE_COLUMNS,
+    Column("n_windows", "of windows", ",d"),
+    Column("episode_rank", "Episode rank", ",d", short="Episode"),
+    Column("largest_since", "Largest since (window to)", "date", short="Largest since"),
+    Column("largest_since_net_jpy_100m", "That window's net (¥100 million)", "+,.0f"),
+)
+
+
+def _flow_object(direction: str, asset: str) -> str:
+    """What is traded: ``foreign long-term bonds``, ``Japanese equities and fund shares``."""
+    return f"{_WHO[direction][1]} {_ASSET_WORDS.get(asset, asset.replace('_', ' '))}"
+
+
+def _latest_windows(windows: FlowWindows) -> list[FlowWindow]:
+    """The most recent window of every length (one series' windows), shortest first.
+
+    Equivalent to ``windows.latest(...)`` for each length, in one pass over the table.
+    """
+    table = windows.to_frame()
+    if table.empty:
+        msg = "no complete window could be computed (too few weeks in the store)"
+        raise DataError(msg)
+    newest = table.groupby("window_weeks")["period_end"].idxmax().sort_index()
+    return [record_from_row(FlowWindow, table.loc[i]) for i in newest.to_numpy()]
+
+
+def _amount(w: FlowWindow) -> str:
+    """``¥1.08 tn (+10,829 × ¥100 million; USD 7.2 bn at ¥150.12 per USD)``."""
+    text = f"¥{abs(w.net_jpy_tn):,.2f} tn ({w.net_jpy_100m:+,.0f} × ¥100 million"
+    if w.net_usd_bn is not None and w.usdjpy_avg is not None:
+        text += f"; USD {abs(w.net_usd_bn):,.1f} bn at ¥{w.usdjpy_avg:,.2f} per USD"
+    return text + ")"
+
+
+def _yen_tn(jpy_100m: float) -> str:
+    """A signed amount in ¥ trillion from ¥100 million: ``-¥3.08 tn``."""
+    sign = "-" if jpy_100m < 0 else "+"
+    return f"{sign}¥{abs(jpy_100m) / 10_000:,.2f} tn"
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``11th``..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _since(w: FlowWindow, first_week_end: pd.Timestamp, span: str) -> str:
+    """What ``w`` is the largest since: ``{span} to 2025-03-01 (+¥1.20 tn)``, or the data begin."""
+    if w.largest_since:
+        return f"{span} to {w.largest_since} ({_yen_tn(w.largest_since_net_jpy_100m or 0.0)})"
+    return f"the weekly data begin (week to {format_time(first_week_end)})"
+
+
+def _week_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
+    """The latest week in one sentence: who did what, its rank and how long since as large."""
+    who, _ = _WHO[w.direction]
+    what = _flow_object(w.direction, w.asset)
+    head = f"Week {w.period_start} to {w.period_end}: {who}"
+    if w.side == "flat":
+        return f"{head} had zero net trades in {what}."
+    verb = "net sold" if w.side == "sale" else "net bought"
+    kind = side_label(w.side)
+    return (
+        f"{head} {verb} {_amount(w)} of {what}; rank {on_side(w, 'rank'):,} among "
+        f"{w.n_windows:,} weeks' {kind}s, the largest {kind} since "
+        f"{_since(w, first_week_end, 'the week')}."
+    )
+
+
+def _record_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
+    """A notable multi-week window in one sentence: its size, how long since, its ranks."""
+    what = _flow_object(w.direction, w.asset)
+    kind = side_label(w.side)
+    since = _since(w, first_week_end, f"the {w.window_weeks} weeks")
+    episode = on_side(w, "episode_rank")
+    text = (
+        f"The {w.window_weeks}-week {kind} of {what} ({w.period_start} to {w.period_end}), "
+        f"{_amount(w)}, is the largest since {since}; rank {on_side(w, 'rank'):,} of "
+        f"{w.n_windows:,} rolling {w.window_weeks}-week windows"
+    )
+    if episode is not None:
+        nth = "the" if episode == 1 else f"the {_ordinal(episode)}"
+        text += f", {nth} largest among non-overlapping {w.window_weeks}-week {kind}s"
+    return text + "."
+
+
+def _notable(w: FlowWindow) -> bool:
+    """A window worth a sentence: a top-10 episode, or nothing as large for a year or more."""
+    if w.side == "flat":
+        return False
+    episode = on_side(w, "episode_rank")
+    if w.largest_since is None or (episode is not None and episode <= RECORD_TOP_EPISODES):
+        return True
+    weeks = (pd.Timestamp(w.period_end) - pd.Timestamp(w.largest_since)).days / 7
+    return weeks >= RECORD_MIN_WEEKS
+
+
+def _most_notable(windows: Sequence[FlowWindow]) -> FlowWindow | None:
+    """The notable window whose record reaches furthest back (then the best episode rank)."""
+    notable = [w for w in windows if _notable(w)]
+    if not notable:
+        return None
+
+    def key(w: FlowWindow) -> tuple[pd.Timestamp, int]:
+        episode = on_side(w, "episode_rank")
+        since = pd.Timestamp(w.largest_since) if w.largest_since else pd.Timestamp.min
+        return since, episode if episode is not None else 10**9
+
+    return min(notable, key=key)
+
+
+def _window_row(w: FlowWindow) -> tuple[Any, ...]:
+    """A row of :data:`_WINDOW_COLUMNS`."""
+    return (
+        w.window_weeks,
+        w.period_start,
+        w.period_end,
+        *net_cells(w),
+        w.n_windows,
+        on_side(w, "episode_rank"),
+        w.largest_since,
+        w.largest_since_net_jpy_100m,
+    )
+
+
+def _window_fact(key: str, text: str, w: FlowWindow) -> Fact:
+    """A fact stating window ``w``'s net amount (¥100 million), with the window for JSON."""
+    return Fact(key, text, w.net_jpy_100m, "JPY 100 million", {"window": w.to_dict()})
+
+
+def build(inputs: Inputs, out: Draft) -> None:
+    """Facts and a table of latest windows for each of the four main weekly flows."""
+    out.intro = (
+        "MoF weekly International Transactions in Securities (designated major investors, "
+        "contract basis), ¥100 million; net purchase > 0, net sale < 0. For each flow, the "
+        "latest 1-, 2-, 4-, 8- and 13-week windows, their rank among all rolling windows of the "
+        "same length on the same side, their rank among non-overlapping episodes, and the last "
+        "earlier non-overlapping window at least as large. USD at the average FRED DEXJPUS rate "
+        "of the window's days."
+    )
+    out.use(RATE_SERIES)
+    for direction, asset in FLOW_PAIRS:
+        sid = weekly_series_id(direction, asset)
+        if not out.has(sid):
+            continue
+        label = f"{_WHO[direction][0]}' trades in {_flow_object(direction, asset)}"
+        with out.part(label):
+            windows = flows(inputs, direction, asset)
+            latest = _latest_windows(windows)
+            out.results[f"{direction}.{asset}"] = windows
+            first_week_end = inputs.fresh[sid].first_period_end
+            out.facts.append(
+                _window_fact(
+                    f"{direction}.{asset}.latest_week",
+                    _week_sentence(latest[0], first_week_end),
+                    latest[0],
+                )
+            )
+            best = _most_notable([w for w in latest if w.window_weeks > 1])
+            if best is not None:
+                out.facts.append(
+                    _window_fact(
+                        f"{direction}.{asset}.record",
+                        _record_sentence(best, first_week_end),
+                        best,
+                    )
+                )
+            out.tables.append(
+                Table(
+                    f"{direction}.{asset}",
+                    f"{label}: latest windows",
+                    _WINDOW_COLUMNS,
+                    tuple(_window_row(w) for w in latest),
+                    caption=(
+                        f"Series {sid}. Rank 1 = the largest on that side among all rolling "
+                        "windows; episode rank = rank among non-overlapping windows (— when the "
+                        "window overlaps a larger one); largest since = the end of the last "
+                        "earlier non-overlapping window at least as large (— = none since the "
+                        "data begin)."
+                    ),
+                )
+            )
+            out.inform(windows.notes)
