@@ -26,7 +26,8 @@ def commands() -> list[str]:
 def test_every_command_has_help_and_is_in_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     names = commands()
-    assert {"fetch", "report", "series", "show", "export", "sources", "trace", "log"} <= set(names)
+    expected = {"fetch", "report", "series", "show", "export", "sources", "trace", "log", "status"}
+    assert expected <= set(names)
     for name in names:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, result.output
@@ -61,6 +62,8 @@ def test_show_series_trace_log(store: Path):
     assert "mof/week.csv" in out.output and "de9ba9847fdc8beb" in out.output
     out = runner.invoke(app, ["log", "--store", str(store)])
     assert out.exit_code == 0 and "ingested" in out.output
+    out = runner.invoke(app, ["status", "--store", str(store)])
+    assert out.exit_code == 0 and "mof" in out.output and "2026-09-12" in out.output
 
 
 @pytest.mark.realdata

@@ -379,6 +379,42 @@ def trace(
 
 
 @app.command()
+def status(store: StoreOpt = None) -> None:
+    """Show each source's last fetch, its outcome and how fresh the stored data are."""
+    from yenflow import api
+
+    try:
+        with api.open_store(store or _settings(None).store_path, read_only=True) as st:
+            frame = st.source_status()
+            coverage = st.series_table().groupby("source")["last_period"].max()
+    except Exception as exc:
+        raise _fail(exc) from exc
+    table = Table(title="sources in the store")
+    for col in (
+        "source",
+        "last fetch (UTC)",
+        "status",
+        "observations",
+        "newest period",
+        "newest publication (UTC)",
+        "error",
+    ):
+        table.add_column(col, overflow="fold")
+    colors = {"ok": "green", "partial": "yellow", "failed": "red"}
+    for _, row in frame.iterrows():
+        table.add_row(
+            row["source"],
+            _fmt(row["last_fetch_at"]).split(".")[0],
+            f"[{colors.get(row['status'], 'white')}]{row['status']}[/]",
+            f"{row['rows']:,}",
+            _fmt(coverage.get(row["source"])),
+            _fmt(row["last_published_at"]),
+            _fmt(row["error"]),
+        )
+    console.print(table)
+
+
+@app.command()
 def log(
     limit: Annotated[int, typer.Option(help="How many rows.")] = 30,
     store: StoreOpt = None,
