@@ -89,3 +89,56 @@ def test_redact_known_secret_anywhere():
     assert (
         redact_url("https://x.test/k/SECRET/data", ("SECRET",)) == "https://x.test/k/REDACTED/data"
     )
+
+
+class TrickleStream(httpx.SyncByteStream):
+    """A body that arrives in many small chunks; each chunk advances a fake clock by 1 s."""
+
+    def __init__(self, clock: list[float], chunks: int) -> None:
+        self.clock = clock
+        self.chunks = chunks
+
+    def __iter__(self):
+        for _ in range(self.chunks):
+            self.clock[0] += 1.0
+            yield b"x" * 10
+
+
+def test_a_trickling_server_hits_the_whole_download_deadline(settings):
+    from dataclasses import replace
+
+    now = [0.0]
+    short = replace(settings, deadline_s=5.0, retries=0)
+    f = Fetcher(
+        short,
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=TrickleStream(now, 50))),
+        sleep=lambda s: None,
+        clock=lambda: now[0],
+    )
+    with pytest.raises(FetchError, match="longer than 5 s") as info:
+        f.get(REQ, source="fred")
+    assert info.value.reason == "deadline"
+
+
+def test_oversized_body_is_refused(settings):
+    from dataclasses import replace
+
+    small = replace(settings, max_bytes=100)
+    f, _ = fetcher(small, lambda r: httpx.Response(200, content=b"y" * 1000))
+    with pytest.raises(FetchError, match="larger than 100 bytes") as info:
+        f.get(REQ, source="fred")
+    assert info.value.reason == "too-large"
+
+
+def test_connection_error_message_never_shows_a_key(settings):
+    from dataclasses import replace
+
+    keyed = replace(settings, fred_api_key="SECRET123")
+
+    def handler(request):
+        raise httpx.ConnectError(f"cannot reach {request.url}", request=request)
+
+    f, _ = fetcher(keyed, handler)
+    with pytest.raises(FetchError) as info:
+        f.get(REQ, source="fred")
+    assert "SECRET123" not in str(info.value)

@@ -12,6 +12,8 @@ Environment variables:
     loopback test server.
 ``YENFLOW_TIMEOUT``
     seconds for connect and for each read (default 30).
+``YENFLOW_DEADLINE``
+    seconds one download may take in all, however it trickles in (default 600).
 ``YENFLOW_RETRIES``
     retries after the first try on 429/5xx and connection errors (default 3).
 ``YENFLOW_BACKOFF``
@@ -58,6 +60,8 @@ class Settings:
 
     store_path: Path = field(default_factory=default_store_path)
     timeout_s: float = 30.0
+    deadline_s: float = 600.0
+    max_bytes: int = 1 << 30
     retries: int = 3
     backoff_s: float = 1.0
     fred_api_key: str | None = field(default=None, repr=False)
@@ -86,6 +90,7 @@ class Settings:
             if env.get("YENFLOW_STORE")
             else default_store_path(),
             timeout_s=_float_env(env, "YENFLOW_TIMEOUT", 30.0),
+            deadline_s=_float_env(env, "YENFLOW_DEADLINE", 600.0),
             retries=int(retries_f),
             backoff_s=_float_env(env, "YENFLOW_BACKOFF", 1.0),
             fred_api_key=env.get("FRED_API_KEY") or None,

@@ -57,6 +57,14 @@ def redact_url(url: str, secrets: tuple[str, ...] = ()) -> str:
     return url
 
 
+class _DeadlineError(Exception):
+    """The whole download took longer than ``Settings.deadline_s``."""
+
+
+class _TooLargeError(Exception):
+    """The body exceeded ``Settings.max_bytes``."""
+
+
 @dataclass(frozen=True)
 class Validators:
     """What the last good fetch of a URL returned, for a conditional request."""
@@ -74,6 +82,7 @@ class Fetcher:
         validators: URL (redacted) -> validators of its last good fetch.
         transport: an httpx transport (tests inject faults with it).
         sleep: the sleep function used for back-off (tests pass a no-op).
+        clock: a monotonic clock for the per-download deadline (tests pass a fake one).
     """
 
     def __init__(
@@ -84,8 +93,10 @@ class Fetcher:
         validators: Mapping[str, Validators] | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
+        self._clock = clock
         self.snapshot_dir = snapshot_dir
         self._validators = dict(validators or {})
         self._sleep = sleep
@@ -137,7 +148,19 @@ class Fetcher:
             if attempt:
                 self._sleep(self._backoff(attempt, last_error))
             try:
-                response = self._http().get(request.url, headers=headers)
+                response, content = self._download(request.url, headers)
+            except _DeadlineError:
+                last_error = FetchError(
+                    f"the download took longer than {self.settings.deadline_s:g} s in all "
+                    "(a server trickling bytes; raise YENFLOW_DEADLINE?)",
+                    source=source,
+                    location=shown,
+                    reason="deadline",
+                )
+                continue
+            except _TooLargeError:
+                msg = f"the response is larger than {self.settings.max_bytes:,} bytes"
+                raise FetchError(msg, source=source, location=shown, reason="too-large") from None
             except httpx.TimeoutException as exc:
                 last_error = FetchError(
                     f"timed out after {self.settings.timeout_s:g} s ({type(exc).__name__}); "
@@ -148,8 +171,9 @@ class Fetcher:
                 )
                 continue
             except httpx.TransportError as exc:
+                detail = redact_url(str(exc), self.settings.secrets)
                 last_error = FetchError(
-                    f"connection failed: {type(exc).__name__}: {exc}",
+                    f"connection failed: {type(exc).__name__}: {detail}",
                     source=source,
                     location=shown,
                     reason="connection",
@@ -197,7 +221,7 @@ class Fetcher:
                 source=source,
                 url=shown,
                 raw_path=request.raw_path,
-                content=response.content,
+                content=content,
                 fetched_at=datetime.now(UTC),
                 http_status=status,
                 etag=response.headers.get("ETag"),
@@ -213,6 +237,21 @@ class Fetcher:
             status=last_error.status,
             reason=last_error.reason,
         )
+
+    def _download(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """GET with a whole-download deadline and a size cap, reading the body in chunks."""
+        deadline = self._clock() + self.settings.deadline_s
+        with self._http().stream("GET", url, headers=headers) as response:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.settings.max_bytes:
+                    raise _TooLargeError
+                if self._clock() > deadline:
+                    raise _DeadlineError
+                chunks.append(chunk)
+        return response, b"".join(chunks)
 
     def get_many(
         self, requests: list[Request], *, source: str, max_workers: int = 4

@@ -347,6 +347,10 @@ class Store:
                         )
                     elif write.status == "unchanged":
                         counts = WriteCounts(unchanged=self._rows_from_sha(con, payload.sha256))
+                    elif write.status == "not-modified":  # 304: the last parsed bytes still hold
+                        known = self.ingested_payloads().get(payload.raw_path)
+                        if known is not None:
+                            counts = WriteCounts(unchanged=self._rows_from_sha(con, known[0]))
                     inserted = self._insert_fetch(
                         con,
                         run_id=run_id,

@@ -89,6 +89,7 @@ def test_fetch_then_refetch_downloads_nothing_and_changes_nothing(server, env, t
     for name in SOURCES:
         assert rows[name]["status"] == "unchanged", rows[name]
         assert rows[name]["added"] == 0 and rows[name]["revised"] == 0
+        assert rows[name]["not_modified"] >= 1 and rows[name]["unchanged"] > 0
     assert server.bytes_served == 0, "a conditional request must not download again"
     assert set(server.statuses) <= {304, 404}, server.statuses
     assert digest(env) == before
