@@ -330,7 +330,9 @@ prices_strategy = st.lists(
 def test_vol_is_scale_invariant(prices: pd.Series, scale: float) -> None:
     a = annualized_vol_pct(prices, window=21)
     b = annualized_vol_pct(prices * scale, window=21)
-    np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-7, atol=1e-7)
+    # atol in percentage points: pandas' online rolling variance leaves ~1e-7 of rounding
+    # noise on windows of (nearly) constant prices (found with --hypothesis-seed=4)
+    np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-7, atol=1e-5)
 
 
 @settings(max_examples=60, deadline=None)
