@@ -133,6 +133,27 @@ def _run_refresh(
             )
 
 
+def _summarize(messages: list[str], *, limit: int = 3) -> str:
+    """Failures grouped by reason: "14 requests: connection failed ... (e.g. URL)"."""
+    import re
+    from collections import defaultdict
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for message in messages:
+        match = re.match(r"^\[[\w-]+\] (\S+?): (.*)$", message, flags=re.S)
+        where, what = (match.group(1), match.group(2)) if match else ("", message)
+        groups[what].append(where)
+    parts = []
+    for what, wheres in list(groups.items())[:limit]:
+        if len(wheres) == 1:
+            parts.append(f"{wheres[0]}: {what}" if wheres[0] else what)
+        else:
+            parts.append(f"{len(wheres)} requests: {what} (e.g. {wheres[0]})")
+    if len(groups) > limit:
+        parts.append(f"... and {len(groups) - limit} other reasons (see `yenflow log`)")
+    return "; ".join(parts)
+
+
 def _print_refresh(result) -> None:  # result: RefreshResult
     table = Table(title=f"fetch {result.run_id} ({result.seconds:.2f} s)", show_lines=False)
     for col, justify in (
@@ -154,7 +175,7 @@ def _print_refresh(result) -> None:  # result: RefreshResult
         "absent": "dim",
     }
     for o in result.outcomes:
-        reason = "; ".join(o.failures) or "; ".join(o.notes)
+        reason = _summarize(list(o.failures)) or _summarize(list(o.notes))
         table.add_row(
             o.source,
             f"[{colors[o.status]}]{o.status}[/]",
@@ -409,7 +430,7 @@ def status(store: StoreOpt = None) -> None:
             f"{row['rows']:,}",
             _fmt(coverage.get(row["source"])),
             _fmt(row["last_published_at"]),
-            _fmt(row["error"]),
+            _summarize(row["error"].split(" | ")) if isinstance(row["error"], str) else "-",
         )
     console.print(table)
 
