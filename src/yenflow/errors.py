@@ -65,6 +65,7 @@ class FetchError(SourceError):
         reason: a short machine-friendly reason (``"http-404"``, ``"timeout"``,
             ``"connection"``, ``"not-in-snapshot"``...).
         optional: the request was optional (an absent file is then no failure).
+        retry_after: the server's ``Retry-After`` header on a 429/503, if any.
     """
 
     def __init__(
@@ -76,10 +77,12 @@ class FetchError(SourceError):
         status: int | None = None,
         reason: str = "fetch",
         optional: bool = False,
+        retry_after: str | None = None,
     ) -> None:
         self.status = status
         self.reason = reason
         self.optional = optional
+        self.retry_after = retry_after
         super().__init__(message, source=source, location=location)
 
 

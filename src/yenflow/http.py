@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -102,18 +103,19 @@ class Fetcher:
         self._sleep = sleep
         self._client: httpx.Client | None = None
         self._transport = transport
+        self._client_lock = threading.Lock()  # sources' worker threads share one client
 
     # -- lifecycle ---------------------------------------------------------------
     def _http(self) -> httpx.Client:
-        if self._client is None:
-            timeout = httpx.Timeout(self.settings.timeout_s)
-            self._client = httpx.Client(
-                timeout=timeout,
-                follow_redirects=True,
-                headers={"User-Agent": self.settings.user_agent},
-                transport=self._transport,
-            )
-        return self._client
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=httpx.Timeout(self.settings.timeout_s),
+                    follow_redirects=True,
+                    headers={"User-Agent": self.settings.user_agent},
+                    transport=self._transport,
+                )
+            return self._client
 
     def close(self) -> None:
         if self._client is not None:
@@ -209,8 +211,8 @@ class Fetcher:
                     location=shown,
                     status=status,
                     reason=f"http-{status}",
+                    retry_after=response.headers.get("Retry-After"),
                 )
-                last_error.retry_after = response.headers.get("Retry-After")  # type: ignore[attr-defined]
                 continue
             if status >= 400:
                 msg = f"HTTP {status} {response.reason_phrase}"
@@ -276,7 +278,7 @@ class Fetcher:
 
     def _backoff(self, attempt: int, last_error: FetchError | None) -> float:
         delay = self.settings.backoff_s * 2 ** (attempt - 1)
-        retry_after = getattr(last_error, "retry_after", None)
+        retry_after = last_error.retry_after if last_error else None
         if retry_after:
             with contextlib.suppress(ValueError):  # an HTTP date: keep the back-off
                 delay = max(delay, min(float(retry_after), _MAX_RETRY_AFTER_S))
