@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from yenflow.config import Settings
+from yenflow.payload import RawPayload
 from yenflow.sources import get_source_class, source_names
-from yenflow.sources.base import RawPayload, Source
+from yenflow.sources.base import Source
 
 __all__ = ["Timing", "arguments", "real_payloads", "time_calls"]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from yenflow.config import Settings
-from yenflow.sources.base import RawPayload
+from yenflow.payload import RawPayload
 
 # CI runs the property tests derandomized (a fixed example sequence), so a submission's CI
 # result does not depend on luck; developers' runs explore new random examples each time.

@@ -41,14 +41,14 @@ def test_series_carries_its_unit(store: Path):
 
 @pytest.mark.realdata
 def test_as_of_sees_only_what_was_published(store: Path):
-    # the week to 12 April 2025 was published on Thursday 17 April, 08:50 Tokyo
-    before = yenflow.series(
-        "mof.weekly.outward.long_term_debt.net", store=store, as_of="2025-04-16"
-    )
-    after = yenflow.series(
-        "mof.weekly.outward.long_term_debt.net", store=store, as_of="2025-04-17T00:00:00Z"
-    )
+    # the week to 12 April 2025 was published on Thursday 17 April, 08:50 Tokyo (23:50 UTC on
+    # 16 April); a bare date means the end of that day, UTC, as in the CLI and the report
+    sid = "mof.weekly.outward.long_term_debt.net"
+    before = yenflow.series(sid, store=store, as_of="2025-04-16T23:49:59Z")
+    bare_date = yenflow.series(sid, store=store, as_of="2025-04-16")
+    after = yenflow.series(sid, store=store, as_of="2025-04-17T00:00:00Z")
     assert before.index.max() == pd.Timestamp("2025-04-05")
+    assert bare_date.index.max() == pd.Timestamp("2025-04-12")
     assert after.index.max() == pd.Timestamp("2025-04-12") and after.iloc[-1] == -5119
 
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from yenflow.errors import AbsentError, FetchError
-from yenflow.http import Fetcher, Validators, redact_url
-from yenflow.sources.base import Request
+from yenflow.http import Fetcher, redact_url
+from yenflow.payload import Request, Validators
 
 REQ = Request("https://example.test/data.csv?api_key=SECRET123&id=X", "fred/X.csv")
 

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yenflow.errors import StoreError
-from yenflow.sources.base import Dataset, RawPayload, SeriesSpec
+from yenflow.frame import Dataset, SeriesSpec
+from yenflow.payload import RawPayload
 from yenflow.store import PayloadWrite, Store
 
 SPEC = SeriesSpec("test.x", "test", "X", "JPY 100 million", "weekly", "net purchase > 0")

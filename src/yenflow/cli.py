@@ -53,18 +53,16 @@ def _settings(store: Path | None):  # -> Settings (lazy import keeps --help fast
 
 
 def _as_of(value: str | None):  # -> pd.Timestamp | None
+    """``--as-of`` through :func:`yenflow.frame.to_cutoff`, the one meaning of "as of"."""
     if value is None:
         return None
-    import pandas as pd
+    from yenflow.frame import to_cutoff
 
     try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        err_console.print(f"[red]--as-of {value!r} is not a date; use e.g. 2025-04-18[/red]")
+        return to_cutoff(value)
+    except ValueError as exc:
+        err_console.print(f"[red]--as-of: {exc}[/red]", markup=True)
         raise typer.Exit(2) from None
-    if len(value) <= 10:  # a bare date: the end of that day
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _fail(exc: Exception) -> typer.Exit:

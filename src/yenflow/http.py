@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,13 +29,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from yenflow.errors import AbsentError, FetchError
-from yenflow.sources.base import RawPayload, Request
+from yenflow.payload import RawPayload, Request, Validators
 
 if TYPE_CHECKING:
     from yenflow.config import Settings
     from yenflow.sources.base import Source
 
-__all__ = ["Fetcher", "Validators", "redact_url"]
+__all__ = ["Fetcher", "redact_url"]
 
 _SECRET_PARAMS = re.compile(r"^(api_?key|key|token|access_token|apikey|secret)$", re.I)
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -64,14 +63,6 @@ class _DeadlineError(Exception):
 
 class _TooLargeError(Exception):
     """The body exceeded ``Settings.max_bytes``."""
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What the last good fetch of a URL returned, for a conditional request."""
-
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 class Fetcher:

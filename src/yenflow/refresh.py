@@ -45,8 +45,9 @@ from yenflow.errors import (
     YenflowError,
 )
 from yenflow.http import Fetcher
+from yenflow.payload import RawPayload
 from yenflow.sources import get_source_class, source_names
-from yenflow.sources.base import RawPayload, Source
+from yenflow.sources.base import Source
 from yenflow.store import PayloadWrite, Store, WriteCounts
 
 __all__ = ["RefreshResult", "SourceOutcome", "refresh"]

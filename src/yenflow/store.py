@@ -36,8 +36,8 @@ import duckdb
 import pandas as pd
 
 from yenflow.errors import StoreError
-from yenflow.http import Validators
-from yenflow.sources.base import FRAME_COLUMNS, Dataset, RawPayload
+from yenflow.frame import FRAME_COLUMNS, Dataset, to_cutoff
+from yenflow.payload import RawPayload, Validators
 
 __all__ = ["SCHEMA_VERSION", "PayloadWrite", "Store", "WriteCounts"]
 
@@ -508,7 +508,8 @@ class Store:
         Args:
             series_ids: only these series (default: all).
             prefix: only series whose id starts with this (``"mof.weekly."``).
-            as_of: the values as known at this instant (UTC if naive): a value
+            as_of: the values as known then (:func:`yenflow.frame.to_cutoff`: a bare date
+                is the end of that day, UTC; an instant as given, UTC if naive): a value
                 counts only once ``available_at <= as_of``, and a later
                 revision is replaced by the value it superseded.
             start, end: only periods ending on or after ``start`` / starting
@@ -533,8 +534,7 @@ class Store:
             sql = f"SELECT {columns} FROM observations WHERE {cond}"
             all_params = params
         else:
-            cutoff = pd.Timestamp(as_of)
-            cutoff = cutoff.tz_convert("UTC").tz_localize(None) if cutoff.tzinfo else cutoff
+            cutoff = to_cutoff(as_of).tz_localize(None)  # the store keeps naive UTC
             sql = f"""
                 SELECT {columns} FROM (
                     SELECT {columns}, available_at FROM observations WHERE {cond}

@@ -25,8 +25,8 @@ import pytest
 from tests.conftest import load_payload
 from yenflow import releases
 from yenflow.config import Settings
+from yenflow.frame import FRAME_COLUMNS
 from yenflow.sources import REGISTRY, get_source_class
-from yenflow.sources.base import FRAME_COLUMNS
 
 SMALL_LAST_WEEK_END = pd.Timestamp("2024-07-13")
 SMALL_LAST_WEEK_NET = -30_000.0

@@ -9,9 +9,9 @@ import pytest
 
 from tests.report.conftest import SMALL_LAST_WEEK_END, SMALL_LAST_WEEK_NET, SMALL_TROUGH
 from yenflow.errors import DataError
+from yenflow.frame import empty_frame
 from yenflow.report import RISK_WARNING, Report, build_report, render_html
 from yenflow.report import build as build_module
-from yenflow.sources.base import empty_frame
 
 GENERATED = pd.Timestamp("2024-07-20 12:00", tz="UTC")
 SECTION_KEYS = ["latest_week", "foreign_bonds", "investors", "treasuries", "carry", "data", "risk"]

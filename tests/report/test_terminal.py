@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from rich.console import Console
 
+from yenflow.frame import empty_frame
 from yenflow.report import build_report, render_terminal
-from yenflow.sources.base import empty_frame
 
 GENERATED = pd.Timestamp("2024-07-20 12:00", tz="UTC")
 
@@ -34,7 +34,7 @@ def test_summary_of_small_report(small_obs: pd.DataFrame) -> None:
 def test_missing_notes_and_as_of(small_obs: pd.DataFrame) -> None:
     no_fred = small_obs.loc[~small_obs["series_id"].str.startswith("fred.")]
     text = text_of(no_fred, as_of="2024-06-01")
-    assert "as of 2024-06-01 00:00 UTC" in text
+    assert "as of 2024-06-01 23:59 UTC" in text  # a bare date: the end of that day
     assert "missing: fred.DEXJPUS — not in the store; run `yenflow fetch fred`" in text
     assert text.count("missing: fred.DEXJPUS") == 1  # one line, though several sections note it
 

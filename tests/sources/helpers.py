@@ -17,7 +17,9 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from yenflow.errors import ParseError
-from yenflow.sources.base import FRAME_COLUMNS, Dataset, RawPayload, Source
+from yenflow.frame import FRAME_COLUMNS, Dataset
+from yenflow.payload import RawPayload
+from yenflow.sources.base import Source
 
 __all__ = ["EDITS", "PROPERTY", "mutated", "parse_error", "parsed_or_parse_error"]
 

@@ -17,7 +17,8 @@ from tests.conftest import FIXTURES, load_payload
 from tests.sources.helpers import parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
-from yenflow.sources.base import FRAME_COLUMNS, RawPayload
+from yenflow.frame import FRAME_COLUMNS
+from yenflow.payload import RawPayload
 from yenflow.sources.cftc import JPY_CONTRACT_CODE, CftcSource, release_times
 
 LEGACY = "cftc/annual_legacy_futures_only_2025.txt"

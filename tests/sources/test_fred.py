@@ -17,8 +17,9 @@ from tests.conftest import FIXTURES, load_payload
 from tests.sources.helpers import PROPERTY, mutated, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ConfigError, ParseError
+from yenflow.frame import FRAME_COLUMNS
+from yenflow.payload import RawPayload
 from yenflow.sources import get_source_class
-from yenflow.sources.base import FRAME_COLUMNS, RawPayload
 from yenflow.sources.fred import API_URL, DEFAULT_SERIES, KNOWN_SERIES, FredSource
 
 FETCHED = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from tests.conftest import FIXTURES, load_payload
 from tests.sources.helpers import PROPERTY, mutated, parse_error, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
-from yenflow.sources.base import RawPayload
+from yenflow.payload import RawPayload
 from yenflow.sources.jgb import TENORS, JgbSource, era_to_dates
 from yenflow.sources.parsing import ParseContext
 

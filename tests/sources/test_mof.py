@@ -22,7 +22,8 @@ from tests.conftest import FIXTURES, load_payload, real_data_dir
 from tests.sources.helpers import parse_error, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
-from yenflow.sources.base import Dataset, RawPayload
+from yenflow.frame import Dataset
+from yenflow.payload import RawPayload
 from yenflow.sources.mof import BASE_URL, MofSource
 
 WEEK = "mof/week.csv"

@@ -15,7 +15,8 @@ from tests.conftest import FIXTURES, load_payload
 from tests.sources.helpers import PROPERTY, mutated, parse_error, parsed_or_parse_error
 from yenflow.config import Settings
 from yenflow.errors import ParseError
-from yenflow.sources.base import Dataset, RawPayload
+from yenflow.frame import Dataset
+from yenflow.payload import RawPayload
 from yenflow.sources.tic import TicSource, clean_name, slugify
 
 HISTORY = "tic/mfhhis01.txt"

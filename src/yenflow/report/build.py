@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from yenflow.errors import DataError
+from yenflow.frame import FRAME_COLUMNS, to_cutoff
 from yenflow.report.draft import Draft, Inputs, OnError, SectionBuilder
 from yenflow.report.formatting import utc
 from yenflow.report.model import Report
@@ -32,7 +33,6 @@ from yenflow.report.sections import (
     risk,
     treasuries,
 )
-from yenflow.sources.base import FRAME_COLUMNS
 
 __all__ = ["SECTIONS", "build_report"]
 
@@ -88,7 +88,7 @@ def build_report(
         DataError: ``obs`` lacks the canonical columns.
     """
     generated = utc(generated_at if generated_at is not None else datetime.now(UTC))
-    as_of_ts = None if as_of is None else utc(as_of)
+    as_of_ts = None if as_of is None else to_cutoff(as_of)
     inputs = Inputs.make(
         _check_frame(obs),
         as_of=as_of_ts,

@@ -69,8 +69,10 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from yenflow.frame import Dataset, SeriesSpec
+from yenflow.payload import RawPayload, Request
 from yenflow.releases import NEW_YORK, at_local_time, cftc_weekly
-from yenflow.sources.base import Dataset, RawPayload, Request, SeriesSpec, Source
+from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
     ParseContext,
     check_unique_periods,

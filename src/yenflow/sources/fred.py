@@ -50,15 +50,9 @@ import pandas as pd
 
 from yenflow import releases
 from yenflow.errors import ConfigError
-from yenflow.sources.base import (
-    FRAME_COLUMNS,
-    Dataset,
-    Frequency,
-    RawPayload,
-    Request,
-    SeriesSpec,
-    Source,
-)
+from yenflow.frame import FRAME_COLUMNS, Dataset, Frequency, SeriesSpec
+from yenflow.payload import RawPayload, Request
+from yenflow.sources.base import Source
 from yenflow.sources.parsing import ParseContext, csv_records, parse_number
 
 __all__ = [

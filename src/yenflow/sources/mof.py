@@ -72,7 +72,9 @@ import numpy as np
 import pandas as pd
 
 from yenflow import releases
-from yenflow.sources.base import Dataset, RawPayload, Request, SeriesSpec, Source
+from yenflow.frame import Dataset, SeriesSpec
+from yenflow.payload import RawPayload, Request
+from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
     ParseContext,
     check_unique_periods,

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from yenflow.errors import ParseError
-from yenflow.sources.base import FRAME_COLUMNS, RawPayload
+from yenflow.frame import FRAME_COLUMNS
+from yenflow.payload import RawPayload
 
 __all__ = [
     "ParseContext",
@@ -170,7 +171,7 @@ def melt_wide(
     """
     n, k = len(wide), len(columns)
     if n == 0 or k == 0:
-        from yenflow.sources.base import empty_frame
+        from yenflow.frame import empty_frame
 
         return empty_frame()
     values = (

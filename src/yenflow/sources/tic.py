@@ -47,7 +47,9 @@ import numpy as np
 import pandas as pd
 
 from yenflow import releases
-from yenflow.sources.base import FRAME_COLUMNS, Dataset, RawPayload, Request, SeriesSpec, Source
+from yenflow.frame import FRAME_COLUMNS, Dataset, SeriesSpec
+from yenflow.payload import RawPayload, Request
+from yenflow.sources.base import Source
 from yenflow.sources.parsing import ParseContext, check_unique_periods, csv_records, parse_number
 
 __all__ = ["AGGREGATES", "ALIASES", "TicSource", "clean_name", "slugify"]
