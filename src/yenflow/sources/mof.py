@@ -88,6 +88,7 @@ from yenflow.frame import Dataset, SeriesSpec
 from yenflow.payload import RawPayload, Request
 from yenflow.sources import mof_investors
 from yenflow.sources.base import Source
+from yenflow.sources.eras import era_label_year
 from yenflow.sources.parsing import (
     ParseContext,
     check_unique_periods,
@@ -933,8 +934,6 @@ def _check_weeks(
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_JP = re.compile(r"^(\d{1,2})月$")
-_ERA = re.compile(r"^[(（](平成|令和)(元|\d{1,2})年[)）]$")
-_ERA_BASE = {"平成": 1988, "令和": 2018}
 _ANNUAL = re.compile(r"((?:19|20|21)\d{2})\s*(CY|FY)$")
 
 
@@ -1034,7 +1033,7 @@ def _next_month(
         year = int(label)
     else:
         year = scan.year or 0
-        if label and _era_year(label) != year:
+        if label and era_label_year(label) != year:
             raise ctx.error(
                 "the year label of a month row is not the era of its year",
                 row=line,
@@ -1052,14 +1051,6 @@ def _next_month(
             )
     scan.year, scan.month = year, month
     return year, month
-
-
-def _era_year(label: str) -> int | None:
-    """The Gregorian year of an era label such as (平成17年) or (令和元年); None if not one."""
-    era = _ERA.match(label)
-    if not era:
-        return None
-    return _ERA_BASE[era[1]] + (1 if era[2] == "元" else int(era[2]))
 
 
 def _check_annual(
