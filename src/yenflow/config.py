@@ -66,6 +66,7 @@ class Settings:
     backoff_s: float = 1.0
     fred_api_key: str | None = field(default=None, repr=False)
     fred_series: tuple[str, ...] | None = None
+    markets_symbols: tuple[str, ...] | None = None
     base_urls: Mapping[str, str] = field(default_factory=dict)
     user_agent: str = "yenflow/0.1 (+https://pypi.org/project/yenflow/)"
 
@@ -84,6 +85,10 @@ class Settings:
             if fred_series_env
             else None
         )
+        markets_env = env.get("YENFLOW_MARKETS_SYMBOLS")
+        markets_symbols = (
+            tuple(s.strip() for s in markets_env.split(",") if s.strip()) if markets_env else None
+        )
         retries_f = _float_env(env, "YENFLOW_RETRIES", 3)
         settings = cls(
             store_path=Path(env["YENFLOW_STORE"])
@@ -95,6 +100,7 @@ class Settings:
             backoff_s=_float_env(env, "YENFLOW_BACKOFF", 1.0),
             fred_api_key=env.get("FRED_API_KEY") or None,
             fred_series=fred_series,
+            markets_symbols=markets_symbols,
             base_urls=base_urls,
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
