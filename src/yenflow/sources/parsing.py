@@ -26,6 +26,7 @@ __all__ = [
     "ParseContext",
     "check_increasing",
     "check_unique_periods",
+    "csv_columns",
     "csv_records",
     "csv_table",
     "id_column",
@@ -234,6 +235,26 @@ def csv_table(ctx: ParseContext) -> tuple[list[str], list[int], list[list[str]]]
     newline (a truncated download: FRED and Yahoo files always end with one)
     and unreadable CSV. Blank lines at the end are ignored.
     """
+    return _records_table(ctx, _complete_text(ctx))
+
+
+def csv_columns(ctx: ParseContext) -> tuple[list[str], Sequence[int], list[Sequence[str]]]:
+    """Header cells, data line numbers and the data **columns** of a UTF-8 CSV file.
+
+    The same checks and result as :func:`csv_table` then :func:`table_columns`, read
+    by pandas' C reader when the file is a plain table (no quotes, NUL or bare
+    carriage return, no blank line inside, every row as wide as the header);
+    anything else goes through the csv module, which names the bad row.
+    """
+    text = _complete_text(ctx)
+    fast = _plain_columns(text)
+    if fast is not None:
+        return fast
+    header, lines, rows = _records_table(ctx, text)
+    return header, lines, list(table_columns(rows, lines, ctx, header=header))
+
+
+def _complete_text(ctx: ParseContext) -> str:
     text = ctx.text(encoding="utf-8")
     if not text.endswith("\n"):
         raise ctx.error(
@@ -242,12 +263,14 @@ def csv_table(ctx: ParseContext) -> tuple[list[str], list[int], list[list[str]]]
             expected="a complete file ending with a newline",
             found=text.rsplit("\n", 1)[-1],
         )
-    records = _plain_records(text)
-    if records is None:
-        try:
-            records = list(csv_records(text))
-        except csv.Error as exc:
-            raise ctx.error(f"unreadable CSV ({exc})", expected=f"a {ctx.what}") from None
+    return text
+
+
+def _records_table(ctx: ParseContext, text: str) -> tuple[list[str], list[int], list[list[str]]]:
+    try:
+        records = list(csv_records(text))
+    except csv.Error as exc:
+        raise ctx.error(f"unreadable CSV ({exc})", expected=f"a {ctx.what}") from None
     while records and not records[-1][1]:
         records.pop()
     if not records:
@@ -256,20 +279,45 @@ def csv_table(ctx: ParseContext) -> tuple[list[str], list[int], list[list[str]]]
     return records[0][1], lines, [cells for _, cells in records[1:]]
 
 
-def _plain_records(text: str) -> list[tuple[int, list[str]]] | None:
-    """The records of a CSV text without quotes, by splitting (as :func:`csv_records`
-    would read it: one record per physical line, ``[]`` for a blank line), or None
-    when the text has quotes, a NUL or a bare carriage return and needs the csv module."""
+def _plain_columns(text: str) -> tuple[list[str], range, list[Sequence[str]]] | None:
+    """:func:`csv_columns`' fast path, or None when the text needs the csv module."""
     if '"' in text or "\x00" in text:
         return None
+    text = text.replace("\r\n", "\n") if "\r" in text else text
     if "\r" in text:
-        text = text.replace("\r\n", "\n")
-        if "\r" in text:
-            return None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [(number, line.split(",") if line else []) for number, line in enumerate(lines, 1)]
+        return None
+    text = text.rstrip("\n") + "\n"
+    head, _, body = text.partition("\n")
+    if not head or "\n\n" in body:
+        return None
+    header = head.split(",")
+    n = body.count("\n")
+    # every row exactly as wide as the header: count the commas line by line, in numpy
+    # (UTF-8 continuation bytes are >= 0x80, so "," and "\n" bytes are those characters)
+    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    commas = np.cumsum(raw == ord(","))[raw == ord("\n")]
+    if (np.diff(commas, prepend=0) != len(header) - 1).any():
+        return None
+    if n == 0:
+        return header, range(2, 2), [np.array([], dtype=object) for _ in header]
+    try:
+        table = pd.read_csv(
+            io.StringIO(body),
+            header=None,
+            names=list(range(len(header))),
+            index_col=False,
+            dtype=str,
+            na_filter=False,
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if len(table) != n:
+        return None
+    columns = [table[c].to_numpy(dtype=object) for c in table.columns]
+    return header, range(2, n + 2), columns
 
 
 def table_columns(
