@@ -424,16 +424,18 @@ def _check_requested(series_id: str, ctx: ParseContext) -> None:
 
 
 def _read_csv(ctx: ParseContext) -> _Observations:
-    header, lines, columns = csv_columns(ctx)
-    if len(header) != 2 or header[0] not in _DATE_HEADERS or not FRED_ID.fullmatch(header[1]):
-        raise ctx.error(
-            "unexpected header",
-            row=1,
-            expected="2 columns 'observation_date,<FRED ID>' (or 'DATE,<FRED ID>')",
-            found=",".join(header),
-        )
+    def check_header(header: list[str]) -> None:
+        if len(header) != 2 or header[0] not in _DATE_HEADERS or not FRED_ID.fullmatch(header[1]):
+            raise ctx.error(
+                "unexpected header",
+                row=1,
+                expected="2 columns 'observation_date,<FRED ID>' (or 'DATE,<FRED ID>')",
+                found=",".join(header),
+            )
+        _check_requested(header[1], ctx)
+
+    header, lines, columns = csv_columns(ctx, check_header=check_header)
     series_id = header[1]
-    _check_requested(series_id, ctx)
     dates, cells = columns
     return _Observations(
         series_id=series_id,

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -238,19 +238,26 @@ def csv_table(ctx: ParseContext) -> tuple[list[str], list[int], list[list[str]]]
     return _records_table(ctx, _complete_text(ctx))
 
 
-def csv_columns(ctx: ParseContext) -> tuple[list[str], Sequence[int], list[Sequence[str]]]:
+def csv_columns(
+    ctx: ParseContext, *, check_header: Callable[[list[str]], None] | None = None
+) -> tuple[list[str], Sequence[int], list[Sequence[str]]]:
     """Header cells, data line numbers and the data **columns** of a UTF-8 CSV file.
 
     The same checks and result as :func:`csv_table` then :func:`table_columns`, read
     by pandas' C reader when the file is a plain table (no quotes, NUL or bare
     carriage return, no blank line inside, every row as wide as the header);
     anything else goes through the csv module, which names the bad row.
+    ``check_header`` (raising ParseError) runs on the header before any row is judged.
     """
     text = _complete_text(ctx)
     fast = _plain_columns(text)
     if fast is not None:
+        if check_header is not None:
+            check_header(fast[0])
         return fast
     header, lines, rows = _records_table(ctx, text)
+    if check_header is not None:
+        check_header(header)
     return header, lines, list(table_columns(rows, lines, ctx, header=header))
 
 
