@@ -97,38 +97,40 @@ def _run_refresh(
 
     from yenflow.refresh import refresh
     from yenflow.sources import source_names
-    from yenflow.store import Store
 
     settings = _settings(store_path)
     names = sources or source_names()
     if from_dir is not None and not from_dir.is_dir():
         err_console.print(f"[red]error:[/red] --from {from_dir}: no such folder")
         raise typer.Exit(2)
-    with Store(settings.store_path) as store:
-        if quiet or not err_console.is_terminal:
-            return refresh(
-                names, settings=settings, store=store, snapshot_dir=from_dir, save_raw=save_raw
-            )
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.fields[source]:<5}[/bold] {task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            tasks = {n: bar.add_task("waiting", source=n, total=None) for n in names}
+    if quiet or not err_console.is_terminal:
+        return refresh(
+            names,
+            settings=settings,
+            store=settings.store_path,
+            snapshot_dir=from_dir,
+            save_raw=save_raw,
+        )
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.fields[source]:<5}[/bold] {task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        tasks = {n: bar.add_task("waiting", source=n, total=None) for n in names}
 
-            def progress(source: str, message: str) -> None:
-                bar.update(tasks[source], description=message)
+        def progress(source: str, message: str) -> None:
+            bar.update(tasks[source], description=message)
 
-            return refresh(
-                names,
-                settings=settings,
-                store=store,
-                snapshot_dir=from_dir,
-                save_raw=save_raw,
-                progress=progress,
-            )
+        return refresh(
+            names,
+            settings=settings,
+            store=settings.store_path,
+            snapshot_dir=from_dir,
+            save_raw=save_raw,
+            progress=progress,
+        )
 
 
 def _summarize(messages: list[str], *, limit: int = 3) -> str:
