@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yenflow.analytics.rebalance import (
@@ -325,6 +325,7 @@ def test_shipped_policies_are_data() -> None:
     assert dict(us.targets) == {"us_equities": 60.0, "us_bonds": 40.0}
 
 
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -99,6 +99,54 @@ class MarketReturns:
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["sleeve", "component"])
         return cls(frame)
 
+    @classmethod
+    def from_levels(
+        cls,
+        levels: Mapping[str, pd.Series],
+        *,
+        fx: Mapping[str, pd.Series] | None = None,
+        calendar: pd.DatetimeIndex | None = None,
+    ) -> MarketReturns:
+        """Build from daily price levels (closes in each sleeve's currency) and FX levels.
+
+        ``levels``: sleeve -> close levels (any positive index or price); ``fx``: sleeve -> the
+        yen price of one unit of its currency (e.g. USD/JPY, yen per dollar) for the foreign
+        sleeves. Every series is put on ``calendar`` (default: the days on which every series
+        has a value, so no return spans a gap of one series only); a day a market was shut
+        carries its last close forward (a zero return).
+        """
+        fx = dict(fx or {})
+        named = {
+            **{(k, "local"): v for k, v in levels.items()},
+            **{(k, "fx"): v for k, v in fx.items()},
+        }
+        if calendar is None:
+            common = None
+            for series in named.values():
+                idx = pd.DatetimeIndex(series.dropna().index)
+                common = idx if common is None else common.intersection(idx)
+            calendar = common if common is not None else pd.DatetimeIndex([])
+        calendar = pd.DatetimeIndex(calendar).sort_values()
+        local_r, fx_r = {}, {}
+        for (sleeve, comp), series in named.items():
+            s = series.dropna().astype(float)
+            s = s[~s.index.duplicated(keep="last")].sort_index()
+            if (s <= 0).any():
+                day = s.index[int(np.flatnonzero((s <= 0).to_numpy())[0])]
+                msg = f"{comp} level of {sleeve} is not positive on {day:%Y-%m-%d}: {s[day]!r}"
+                raise DataError(msg)
+            aligned = s.reindex(s.index.union(calendar)).ffill().reindex(calendar)
+            if aligned.isna().any():
+                first = calendar[int(np.flatnonzero(aligned.isna().to_numpy())[0])]
+                msg = (
+                    f"{comp} level of {sleeve} starts on {s.index.min():%Y-%m-%d}, after the "
+                    f"calendar day {first:%Y-%m-%d}; start the calendar later"
+                )
+                raise DataError(msg)
+            r = aligned.pct_change().iloc[1:]
+            (local_r if comp == "local" else fx_r)[sleeve] = r
+        return cls.from_components(pd.DataFrame(local_r), pd.DataFrame(fx_r) if fx_r else None)
+
     @property
     def sleeves(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.frame.columns.get_level_values(0)))
