@@ -139,8 +139,30 @@ def test_validation_table_by_hand(tmp_path: Path) -> None:
     # implied (0, 2, 2) against MoF (1, 1, -1): r = -0.5 by hand; signs agree in 1 of 2
     assert fb["correlation"] == pytest.approx(-0.5)
     assert fb["n_signed"] == 2 and fb["sign_agreement"] == 0.5
+    # per rule: back to target at every quarter end, in full
+    full = v.by_rule.query(
+        "rule == 'calendar/quarter/target/1' and asset_class == 'foreign_equities'"
+    )
+    assert full["model_jpy_bn"].iloc[0] == pytest.approx(-7.5)
+    assert v.pair("model[threshold/edge]~gpif", "foreign_equities")["n_signed"] == 0
+    # Q2 starts off target (FE 107 of 409). Monthly, in full: end-July sells 107 - 102.25;
+    # the yen's 5 % rise leaves FE 97.1375 of 398.775, bought back to a quarter at end-August.
+    # The quarterly rule sells 101.65 - 398.65 / 4 once.
+    q2 = t.loc[("foreign_equities", pd.Timestamp("2024-09-30"))]
+    assert q2["model_low_jpy_bn"] == pytest.approx(-4.75 + (398.775 / 4 - 97.1375))
+    br = v.by_rule
+    rules_q2 = br.loc[
+        (br["quarter_end"] == pd.Timestamp("2024-09-30"))
+        & (br["asset_class"] == "foreign_equities")
+    ]
+    quarterly = rules_q2.set_index("rule").loc["calendar/quarter/target/1", "model_jpy_bn"]
+    assert quarterly == pytest.approx(398.65 / 4 - 101.65)
+    # GPIF's -3 lies inside the model's [-7.5, 0] in Q1, its +2.85 above the range in Q2, its
+    # 0 inside [-3.375, 0] in Q3
+    assert q2["model_high_jpy_bn"] == pytest.approx(0.0)
+    assert v.in_range()["foreign_equities"] == pytest.approx(2 / 3)
     summary = v.summary()
-    assert summary["quarters"] == 3 and len(summary["stats"]) == 6
+    assert summary["quarters"] == 3 and len(summary["stats"]) == 6 + 4 * len(v.rules)
     assert "gpif~mof" in repr(v)
 
 

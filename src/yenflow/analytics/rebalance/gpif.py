@@ -278,13 +278,16 @@ class GpifValidation:
     foreign bonds), ``gpif_implied_jpy_bn``, ``mof_net_jpy_bn`` (the trust accounts' net
     purchases), ``model_low_jpy_bn``, ``model_median_jpy_bn``, ``model_high_jpy_bn``, and
     ``return_pct`` (the class's yen return that quarter); all ¥ bn, net purchase > 0.
-    ``stats``: per pair (``gpif~mof``, ``model~gpif``, ``model~mof``) and class: quarters,
-    Pearson correlation, quarters where both are non-zero and the share of those with the
-    same sign.
+    ``stats``: per pair and class: quarters, Pearson correlation, quarters where both are
+    non-zero and the share of those with the same sign. Pairs: ``gpif~mof``, ``model~gpif`` and
+    ``model~mof`` (the model's median over the rules), and ``model[<rule>]~gpif`` /
+    ``model[<rule>]~mof`` for each rule. ``by_rule``: each rule's trades per quarter and class
+    (``quarter_end``, ``asset_class``, ``rule``, ``model_jpy_bn``).
     """
 
     table: pd.DataFrame
     stats: pd.DataFrame
+    by_rule: pd.DataFrame
     investor: str
     rules: tuple[str, ...]
     notes: tuple[str, ...]
@@ -292,9 +295,30 @@ class GpifValidation:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
+    def in_range(self) -> dict[str, float]:
+        """Per class, the share of quarters whose GPIF-implied trade lies inside the model's
+        range over the rules."""
+        t = self.table.dropna(subset=["gpif_implied_jpy_bn"])
+        inside = (t["gpif_implied_jpy_bn"] >= t["model_low_jpy_bn"]) & (
+            t["gpif_implied_jpy_bn"] <= t["model_high_jpy_bn"]
+        )
+        return {str(k): float(v) for k, v in inside.groupby(t["asset_class"]).mean().items()}
+
+    def pair(self, pair: str, asset_class: str) -> dict[str, Any]:
+        """One row of :attr:`stats` as a dict (e.g. ``pair("gpif~mof", "foreign_bonds")``)."""
+        hit = self.stats.loc[
+            (self.stats["pair"] == pair) & (self.stats["asset_class"] == asset_class)
+        ]
+        if hit.empty:
+            known = sorted(set(self.stats["pair"]))
+            msg = f"no validation pair {pair!r} for {asset_class!r}; pairs: {known}"
+            raise DataError(msg)
+        return {k: json_value(v) for k, v in hit.iloc[0].items()}
+
     def summary(self) -> dict[str, Any]:
         return {
             "analysis": "gpif_rebalance_validation",
+            "gpif_in_model_range": self.in_range(),
             "unit": "JPY bn; net purchase > 0",
             "investor": self.investor,
             "quarters": int(self.table["quarter_end"].nunique()),
@@ -311,6 +335,7 @@ class GpifValidation:
         parts = [
             f"{r.pair} {r.asset_class}: r={r.correlation:.2f}, signs {r.sign_agreement:.0%}"
             for r in self.stats.itertuples(index=False)
+            if not r.pair.startswith("model[")
         ]
         return (
             f"GpifValidation({self.table['quarter_end'].nunique()} quarters; "
@@ -352,6 +377,7 @@ def gpif_validation(
         raise DataError(msg)
     quarters = implied[["quarter_start", "quarter_end"]].drop_duplicates()
     model_rows = []
+    rule_rows = []
     rule_labels: tuple[str, ...] = ()
     for q in quarters.itertuples(index=False):
         prev = q.quarter_start - pd.Timedelta(days=1)
@@ -370,6 +396,7 @@ def gpif_validation(
         for cls in MOF_ASSET:
             col = sums[cls]
             model_rows.append((q.quarter_end, cls, col.min(), col.median(), col.max()))
+            rule_rows.extend((q.quarter_end, cls, label, float(x)) for label, x in col.items())
     model = pd.DataFrame(
         model_rows,
         columns=[
@@ -400,13 +427,21 @@ def gpif_validation(
             "return_pct",
         ]
     ].sort_values(["asset_class", "quarter_end"], ignore_index=True)
-    stats = pd.DataFrame(
-        [
-            *_pair_stats(table, "gpif_implied_jpy_bn", "mof_net_jpy_bn", "gpif~mof"),
-            *_pair_stats(table, "model_median_jpy_bn", "gpif_implied_jpy_bn", "model~gpif"),
-            *_pair_stats(table, "model_median_jpy_bn", "mof_net_jpy_bn", "model~mof"),
-        ]
+    by_rule = pd.DataFrame(
+        rule_rows, columns=["quarter_end", "asset_class", "rule", "model_jpy_bn"]
     )
+    pairs = [
+        *_pair_stats(table, "gpif_implied_jpy_bn", "mof_net_jpy_bn", "gpif~mof"),
+        *_pair_stats(table, "model_median_jpy_bn", "gpif_implied_jpy_bn", "model~gpif"),
+        *_pair_stats(table, "model_median_jpy_bn", "mof_net_jpy_bn", "model~mof"),
+    ]
+    for label in rule_labels:
+        one = by_rule.loc[by_rule["rule"] == label].merge(
+            table, on=["quarter_end", "asset_class"], how="left"
+        )
+        pairs += _pair_stats(one, "model_jpy_bn", "gpif_implied_jpy_bn", f"model[{label}]~gpif")
+        pairs += _pair_stats(one, "model_jpy_bn", "mof_net_jpy_bn", f"model[{label}]~mof")
+    stats = pd.DataFrame(pairs)
     notes = (
         "GPIF-implied trades include its net cash flows with the pension special account",
         "MoF trust accounts hold all trust-banked pension money (GPIF, corporate pensions...), "
@@ -415,5 +450,10 @@ def gpif_validation(
         "returns are market proxies, not GPIF's benchmarks (see the returns' provenance)",
     )
     return GpifValidation(
-        table=table, stats=stats, investor=investor, rules=rule_labels, notes=notes
+        table=table,
+        stats=stats,
+        by_rule=by_rule.sort_values(["asset_class", "rule", "quarter_end"], ignore_index=True),
+        investor=investor,
+        rules=rule_labels,
+        notes=notes,
     )
