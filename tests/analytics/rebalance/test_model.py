@@ -248,6 +248,18 @@ def test_calendar_rules_trade_on_the_last_trading_day(frequency: str, expected: 
     assert sorted(t.loc[t["rebalanced"], "date"].unique()) == [pd.Timestamp(d) for d in expected]
 
 
+def test_calendar_rule_fires_on_the_last_trading_day_before_a_holiday_quarter_end() -> None:
+    # the data stop on Thursday 30 Dec 2021 (Tokyo shut on the 31st): the quarter is over
+    idx = pd.bdate_range("2021-12-27", "2021-12-30")
+    local = pd.DataFrame({"equities": [0.0, 0.0, 0.05, 0.0], "bonds": 0.0}, index=idx)
+    r = MarketReturns.from_components(local)
+    ran = simulate(two_asset(), r, rule=Rule.calendar("quarter"), end="2021-12-31").to_frame()
+    assert sorted(ran.loc[ran["rebalanced"], "date"].unique()) == [pd.Timestamp("2021-12-30")]
+    # without an end the next business day (the 31st) is still in the quarter: no trade yet
+    open_ended = simulate(two_asset(), r, rule=Rule.calendar("quarter")).to_frame()
+    assert not open_ended["rebalanced"].any()
+
+
 def test_partial_rule_trades_the_fraction_of_the_drift() -> None:
     r = returns_frame(["2025-03-31"], {"equities": [0.10], "bonds": [0.0]})
     full = simulate(two_asset(), r, rule=Rule.calendar("quarter"))

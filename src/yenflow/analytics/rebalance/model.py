@@ -68,12 +68,16 @@ _DRIFT_EPS = 1e-9  # pp: a smaller gap to target is rounding, not drift
 _FREQ = {"day": "D", "week": "W-SAT", "month": "M", "quarter": "Q"}
 
 
-def _calendar_days(dates: pd.DatetimeIndex, frequency: str) -> np.ndarray:
-    """True on the last trading day of each period; the last row only if its period has ended
-    (the next business day lies in another period)."""
+def _calendar_days(
+    dates: pd.DatetimeIndex, frequency: str, *, after: pd.Timestamp | None = None
+) -> np.ndarray:
+    """True on the last trading day of each period. The last row counts if ``after`` (the next
+    day the market data know of, or the day after the run's end) lies in another period;
+    without it, if the next business day does."""
     if len(dates) == 0:
         return np.zeros(0, dtype=bool)
-    nxt = dates[1:].append(pd.DatetimeIndex([dates[-1] + pd.offsets.BDay(1)]))
+    nxt_last = after if after is not None else dates[-1] + pd.offsets.BDay(1)
+    nxt = dates[1:].append(pd.DatetimeIndex([nxt_last]))
     return _period_codes(dates, frequency) != _period_codes(nxt, frequency)
 
 
@@ -306,7 +310,9 @@ def simulate(
         holdings: ¥ bn per sleeve or asset class at the close of ``start`` (an asset class's
             amount goes to its primary sleeve); default the targets times the policy's AUM.
         start: the date of the holdings; only returns after it are used (default: all rows).
-        end: the last day (inclusive) to run.
+        end: the last day (inclusive) to run. A calendar rule trades on the last row when
+            its period is over: the next date of ``returns`` is in another period or, at the
+            end of the data, the day after ``end`` is (else the next business day).
 
     Raises:
         DataError: a held sleeve has no returns, FX returns on a yen sleeve, no returns in the
@@ -382,7 +388,16 @@ def simulate(
         msg = f"no policy of {[p.name for p in policies]} is in force on {day:%Y-%m-%d}"
         raise DataError(msg)
 
-    calendar = _calendar_days(dates, rule.frequency) if rule.trigger == "calendar" else None
+    later = returns.dates[returns.dates > dates[-1]]
+    if len(later):
+        after = later[0]
+    elif end is not None and pd.Timestamp(end) >= dates[-1]:
+        after = pd.Timestamp(end) + pd.Timedelta(days=1)
+    else:
+        after = None
+    calendar = (
+        _calendar_days(dates, rule.frequency, after=after) if rule.trigger == "calendar" else None
+    )
     n, k, m = len(dates), len(classes), len(sleeves)
     out = {
         name: np.empty((n, k))
