@@ -73,6 +73,25 @@ def test_shipped_holdings_read_with_sources() -> None:
     assert h.summary()["first_quarter_end"] == "2020-06-30"
 
 
+def test_latest_known_holdings_are_point_in_time() -> None:
+    h = gpif_holdings()
+    # FY2025 Q1 (June 2025) came out on 2025-08-01; the estimate waits until 2025-08-11
+    day, values = h.latest_known("2025-08-10")
+    assert day == pd.Timestamp("2025-03-31") and values["domestic_bonds"] == 71150.0
+    assert h.latest_known("2025-08-11")[0] == pd.Timestamp("2025-06-30")
+    # the March 2025 annual figures (2025-07-04) are taken as public from 2025-07-09
+    assert h.latest_known("2025-07-08")[0] == pd.Timestamp("2024-12-31")
+    # truncation: whatever the cut, the answer was public by then
+    public = h.to_frame().groupby("quarter_end")["available_from"].first()
+    for cut in pd.date_range("2020-08-11", "2026-12-31", freq="23D"):
+        day, _ = h.latest_known(cut.date())
+        assert public[day] <= cut + pd.Timedelta(days=1)
+        later = public.loc[public.index > day]
+        assert later.empty or later.iloc[0] > cut + pd.Timedelta(days=1) - pd.Timedelta("1us")
+    with pytest.raises(DataError, match="nothing public"):
+        h.latest_known("2020-07-01")
+
+
 def test_holdings_from_env_and_compilation_layout(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "newer.csv"
     path.write_text(

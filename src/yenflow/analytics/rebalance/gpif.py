@@ -9,6 +9,8 @@ it may be in this layout (``quarter_end,asset_class,market_value_jpy_bn,total_as
 source_url``) or in the compilation layout (``fiscal_quarter,quarter_end,asset_class,
 market_value_jpy_bn,share_pct,aum_jpy_tn,source_url`` with classes spelled "Foreign bonds").
 Caveat: for FY2026 Q1 another compilation swaps the domestic-equity and foreign-bond values.
+``available_from`` estimates, conservatively, when each quarter's figures became public; use
+:meth:`GpifHoldings.latest_known` for anything as of a date.
 
 **Implied trades.** GPIF does not publish its trades. Its disclosures imply them: the change in
 a class's market value minus the return on the previous value,
@@ -32,6 +34,7 @@ import itertools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ from yenflow.analytics.rebalance.model import DEFAULT_FRACTIONS, DEFAULT_RULES, 
 from yenflow.analytics.rebalance.policy import PolicyPortfolio, Rule, gpif_plans
 from yenflow.analytics.records import json_value
 from yenflow.errors import DataError, ParseError
+from yenflow.frame import AsOfLike, to_cutoff
 
 __all__ = [
     "ASSET_CLASSES",
@@ -51,6 +55,7 @@ __all__ = [
     "MOF_ASSET",
     "GpifHoldings",
     "GpifValidation",
+    "available_from",
     "gpif_holdings",
     "gpif_validation",
     "implied_trades",
@@ -99,6 +104,10 @@ class GpifHoldings:
 
     def wide(self) -> pd.DataFrame:
         """Market values (¥ bn): one row per quarter end, one column per asset class."""
+        return self._wide.copy()
+
+    @cached_property
+    def _wide(self) -> pd.DataFrame:
         return self.table.pivot(
             index="quarter_end", columns="asset_class", values="market_value_jpy_bn"
         )[list(ASSET_CLASSES)]
@@ -106,11 +115,26 @@ class GpifHoldings:
     def at(self, quarter_end: pd.Timestamp | str) -> dict[str, float]:
         """The four market values (¥ bn) at one quarter end."""
         day = pd.Timestamp(quarter_end)
-        wide = self.wide()
+        wide = self._wide
         if day not in wide.index:
             msg = f"{_WHAT} ({self.location}) have no quarter end {day:%Y-%m-%d}"
             raise DataError(msg)
         return {k: float(v) for k, v in wide.loc[day].items()}
+
+    def latest_known(self, as_of: AsOfLike) -> tuple[pd.Timestamp, dict[str, float]]:
+        """The latest quarter end whose figures were public by ``as_of`` (see
+        :func:`available_from`), and its four market values (¥ bn)."""
+        cut = to_cutoff(as_of).tz_convert(None)
+        known = self.table.loc[self.table["available_from"] <= cut, "quarter_end"]
+        if known.empty:
+            first = self.table["available_from"].min()
+            msg = (
+                f"{_WHAT} ({self.location}): nothing public by {cut:%Y-%m-%d} "
+                f"(the first figures came out about {first:%Y-%m-%d})"
+            )
+            raise DataError(msg)
+        day = known.max()
+        return day, self.at(day)
 
     def summary(self) -> dict[str, Any]:
         ends = self.table["quarter_end"]
@@ -182,7 +206,21 @@ def gpif_holdings(path: str | Path | None = None) -> GpifHoldings:
                 location, None, f"the four classes once each at {day:%Y-%m-%d}", str(classes)
             )
     table = table.sort_values(["quarter_end", "asset_class"], ignore_index=True)
+    table["available_from"] = available_from(table["quarter_end"])
     return GpifHoldings(table=table, location=location)
+
+
+def available_from(quarter_end: pd.Series) -> pd.Series:
+    """A conservative first day on which GPIF's figures for a quarter end were public.
+
+    GPIF publishes its quarterly results about five weeks after a June, September or December
+    quarter end (2024-08-02, 2025-11-07, 2026-02-06) and its annual results in early July
+    (2025-07-04 for March 2025). Taken as: quarter end + 42 days (mid-August, -November,
+    -February), and + 100 days for the March year end (about 9 July).
+    """
+    ends = pd.to_datetime(quarter_end)
+    lag = np.where(ends.dt.month == 3, 100, 42)
+    return ends + pd.to_timedelta(lag, unit="D")
 
 
 def implied_trades(holdings: GpifHoldings, returns: MarketReturns) -> pd.DataFrame:
@@ -250,20 +288,29 @@ def _mof_quarterly(obs: pd.DataFrame, investor: str, quarters: pd.DataFrame) -> 
     return pd.DataFrame(out, columns=["quarter_end", "asset_class", "mof_net_jpy_bn"])
 
 
+def _stats(x: np.ndarray, y: np.ndarray) -> tuple[int, float, int, float]:
+    """(quarters with both, Pearson r, quarters with both non-zero, share of same signs)."""
+    ok = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[ok], y[ok]
+    corr = np.nan
+    if len(x) >= 3 and x.std() > 0 and y.std() > 0:
+        corr = float(np.corrcoef(x, y)[0, 1])
+    signed = (x != 0) & (y != 0)
+    agree = float((np.sign(x[signed]) == np.sign(y[signed])).mean()) if signed.any() else np.nan
+    return len(x), corr, int(signed.sum()), agree
+
+
 def _pair_stats(table: pd.DataFrame, x: str, y: str, label: str) -> list[dict[str, Any]]:
     out = []
     for cls, part in table.groupby("asset_class", sort=False):
-        both = part[[x, y]].dropna()
-        signed = both.loc[(both[x] != 0) & (both[y] != 0)]
-        corr = float(both[x].corr(both[y])) if len(both) >= 3 else np.nan
-        agree = float((np.sign(signed[x]) == np.sign(signed[y])).mean()) if len(signed) else np.nan
+        n, corr, n_signed, agree = _stats(part[x].to_numpy(float), part[y].to_numpy(float))
         out.append(
             {
                 "pair": label,
                 "asset_class": cls,
-                "n_quarters": len(both),
+                "n_quarters": n,
                 "correlation": corr,
-                "n_signed": len(signed),
+                "n_signed": n_signed,
                 "sign_agreement": agree,
             }
         )
@@ -376,6 +423,7 @@ def gpif_validation(
         )
         raise DataError(msg)
     quarters = implied[["quarter_start", "quarter_end"]].drop_duplicates()
+    mof = _mof_quarterly(obs, investor, quarters)
     model_rows = []
     rule_rows = []
     rule_labels: tuple[str, ...] = ()
@@ -407,7 +455,6 @@ def gpif_validation(
             "model_high_jpy_bn",
         ],
     )
-    mof = _mof_quarterly(obs, investor, quarters)
     table = (
         implied.loc[implied["asset_class"].isin(list(MOF_ASSET))]
         .rename(columns={"implied_trade_jpy_bn": "gpif_implied_jpy_bn"})
@@ -435,12 +482,13 @@ def gpif_validation(
         *_pair_stats(table, "model_median_jpy_bn", "gpif_implied_jpy_bn", "model~gpif"),
         *_pair_stats(table, "model_median_jpy_bn", "mof_net_jpy_bn", "model~mof"),
     ]
+    wide = by_rule.pivot_table(
+        index=["quarter_end", "asset_class"], columns="rule", values="model_jpy_bn"
+    )
+    joined = table.set_index(["quarter_end", "asset_class"]).join(wide).reset_index()
     for label in rule_labels:
-        one = by_rule.loc[by_rule["rule"] == label].merge(
-            table, on=["quarter_end", "asset_class"], how="left"
-        )
-        pairs += _pair_stats(one, "model_jpy_bn", "gpif_implied_jpy_bn", f"model[{label}]~gpif")
-        pairs += _pair_stats(one, "model_jpy_bn", "mof_net_jpy_bn", f"model[{label}]~mof")
+        for other, tag in (("gpif_implied_jpy_bn", "gpif"), ("mof_net_jpy_bn", "mof")):
+            pairs += _pair_stats(joined, label, other, f"model[{label}]~{tag}")
     stats = pd.DataFrame(pairs)
     notes = (
         "GPIF-implied trades include its net cash flows with the pension special account",

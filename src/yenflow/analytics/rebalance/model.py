@@ -318,9 +318,40 @@ def simulate(
         DataError: a held sleeve has no returns, FX returns on a yen sleeve, no returns in the
             window, or a day no policy of the schedule covers.
     """
+    prep = _prepare(policy, returns, holdings=holdings, start=start, end=end)
+    return _run(prep, rule or prep.policies[0].rule)
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """Everything a run needs that does not depend on the rule (shared by :func:`trade_range`)."""
+
+    policies: list[PolicyPortfolio]
+    dates: pd.DatetimeIndex
+    classes: list[str]
+    sleeves: list[Sleeve]
+    values: np.ndarray
+    grow_local: np.ndarray
+    grow_fx: np.ndarray
+    member: np.ndarray
+    primary: list[int]
+    targets: list[np.ndarray]
+    bands: list[_Bands]
+    which: np.ndarray
+    after: pd.Timestamp | None
+    start: pd.Timestamp | None
+
+
+def _prepare(
+    policy: PolicyPortfolio | Sequence[PolicyPortfolio],
+    returns: MarketReturns,
+    *,
+    holdings: Mapping[str, float] | None,
+    start: dt.date | str | pd.Timestamp | None,
+    end: dt.date | str | pd.Timestamp | None,
+) -> _Prepared:
     policies = _schedule([policy] if isinstance(policy, PolicyPortfolio) else list(policy))
     first = policies[0]
-    rule = rule or first.rule
     sleeves_all = list(first.sleeve_names)
     values_all = _initial_values(first, holdings, sleeves_all)
     # sleeves with no holdings and no returns are left out (e.g. GPIF's hedged foreign bonds)
@@ -395,8 +426,33 @@ def simulate(
         after = pd.Timestamp(end) + pd.Timedelta(days=1)
     else:
         after = None
+    return _Prepared(
+        policies=policies,
+        dates=pd.DatetimeIndex(dates, name="date"),
+        classes=classes,
+        sleeves=sleeves,
+        values=values,
+        grow_local=1.0 + local,
+        grow_fx=1.0 + fx,
+        member=member,
+        primary=primary,
+        targets=targets,
+        bands=bands,
+        which=which,
+        after=after,
+        start=start_ts,
+    )
+
+
+def _run(prep: _Prepared, rule: Rule) -> RebalanceRun:
+    """The daily loop of :func:`simulate` for one rule."""
+    dates, classes, sleeves, member = prep.dates, prep.classes, prep.sleeves, prep.member
+    targets, bands, which, primary = prep.targets, prep.bands, prep.which, prep.primary
+    grow_local, grow_fx, values = prep.grow_local, prep.grow_fx, prep.values
     calendar = (
-        _calendar_days(dates, rule.frequency, after=after) if rule.trigger == "calendar" else None
+        _calendar_days(dates, rule.frequency, after=prep.after)
+        if rule.trigger == "calendar"
+        else None
     )
     n, k, m = len(dates), len(classes), len(sleeves)
     out = {
@@ -407,7 +463,6 @@ def simulate(
     out["trade_sleeve"] = np.zeros((n, m))
     out["value_sleeve"] = np.empty((n, m))
     fired = np.zeros(n, dtype=bool)
-    grow_local, grow_fx = 1.0 + local, 1.0 + fx
 
     held = member @ values
     w_prev = 100.0 * held / held.sum()
@@ -451,16 +506,17 @@ def simulate(
         out["target"][i] = t
     out["fired"] = fired
     notes = ("weights are percent of the policy's sleeves (GPIF's short-term assets are left out)",)
+    policies = prep.policies
     per_day = np.array([policies[pi].name for pi in which], dtype=object)
     return RebalanceRun(
-        dates=pd.DatetimeIndex(dates, name="date"),
+        dates=dates,
         classes=tuple(classes),
         sleeve_info=tuple(sleeves),
         arrays=out,
         policy_per_day=per_day,
         rule=rule,
         policy_names=tuple(p.name for i, p in enumerate(policies) if (which == i).any()),
-        start=None if start_ts is None else start_ts.date(),
+        start=None if prep.start is None else prep.start.date(),
         notes=notes,
     )
 
@@ -553,8 +609,9 @@ def trade_range(
         raise ConfigError(msg)
     layers = []
     names: tuple[str, ...] = ()
+    prep = _prepare(policy, returns, holdings=holdings, start=start, end=end)
     for r in configs:
-        run = simulate(policy, returns, rule=r, holdings=holdings, start=start, end=end)
+        run = _run(prep, r)
         names = run.policy_names
         wide = run.trades(freq, by=by)
         layers.append(wide.iloc[:, 2:].to_numpy())
