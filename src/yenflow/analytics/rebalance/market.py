@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,18 @@ class MarketReturns:
             (local_r if comp == "local" else fx_r)[sleeve] = r
         return cls.from_components(pd.DataFrame(local_r), pd.DataFrame(fx_r) if fx_r else None)
 
+    @classmethod
+    def _trusted(cls, frame: pd.DataFrame) -> MarketReturns:
+        """A slice of an already validated frame (no second check)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "frame", frame)
+        return obj
+
+    @cached_property
+    def _columns(self) -> dict[tuple[str, str], np.ndarray]:
+        values = self.frame.to_numpy(dtype=float)
+        return {key: values[:, j] for j, key in enumerate(self.frame.columns)}
+
     @property
     def sleeves(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.frame.columns.get_level_values(0)))
@@ -157,31 +170,30 @@ class MarketReturns:
 
     def component(self, sleeve: str, component: str) -> np.ndarray:
         """One sleeve's returns (fractions) as an array; zeros when the column is absent."""
-        key = (sleeve, component)
-        if key in self.frame.columns:
-            return self.frame[key].to_numpy(dtype=float)
-        return np.zeros(len(self.frame))
+        found = self._columns.get((sleeve, component))
+        return found.copy() if found is not None else np.zeros(len(self.frame))
+
+    def _yen_array(self) -> np.ndarray:
+        return np.column_stack(
+            [
+                (1 + self.component(s, "local")) * (1 + self.component(s, "fx")) - 1
+                for s in self.sleeves
+            ]
+        ).reshape(len(self.frame), len(self.sleeves))
 
     def yen(self) -> pd.DataFrame:
         """Returns in yen, one column per sleeve: ``(1 + local) * (1 + fx) - 1``."""
-        out = {
-            s: (1 + self.component(s, "local")) * (1 + self.component(s, "fx")) - 1
-            for s in self.sleeves
-        }
-        return pd.DataFrame(out, index=self.frame.index)
+        return pd.DataFrame(self._yen_array(), index=self.frame.index, columns=list(self.sleeves))
 
     def between(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> MarketReturns:
         """The rows after ``start`` (exclusive: holdings are at its close) up to ``end``
         (inclusive)."""
         idx = self.frame.index
-        mask = np.ones(len(idx), dtype=bool)
-        if start is not None:
-            mask &= idx > pd.Timestamp(start)
-        if end is not None:
-            mask &= idx <= pd.Timestamp(end)
-        return MarketReturns(self.frame.loc[mask])
+        lo = 0 if start is None else int(idx.searchsorted(pd.Timestamp(start), side="right"))
+        hi = len(idx) if end is None else int(idx.searchsorted(pd.Timestamp(end), side="right"))
+        return MarketReturns._trusted(self.frame.iloc[lo:hi])
 
     def compounded(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         """Yen return (fraction) of every sleeve from the close of ``start`` to that of ``end``."""
         part = self.between(start, end)
-        return (1 + part.yen()).prod() - 1
+        return pd.Series((1 + part._yen_array()).prod(axis=0) - 1, index=list(part.sleeves))

@@ -65,6 +65,7 @@ DEFAULT_FRACTIONS: tuple[float, ...] = (0.25, 0.5, 1.0)
 
 _EDGE_EPS = 1e-12
 _DRIFT_EPS = 1e-9  # pp: a smaller gap to target is rounding, not drift
+_NOTES = ("weights are percent of the policy's sleeves (GPIF's short-term assets are left out)",)
 _FREQ = {"day": "D", "week": "W-SAT", "month": "M", "quarter": "Q"}
 
 
@@ -100,6 +101,16 @@ def period_bounds(dates: pd.DatetimeIndex, freq: TradeFrequency) -> tuple[pd.Ser
     start = periods.start_time.normalize()
     end = periods.end_time.normalize()
     return pd.Series(start, index=dates), pd.Series(end, index=dates)
+
+
+def _period_sums(
+    dates: pd.DatetimeIndex, daily: np.ndarray, freq: TradeFrequency
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Daily values (days first) summed per period: (period starts, period ends, sums)."""
+    start, end = period_bounds(dates, freq)
+    starts = start.to_numpy()
+    cut = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    return starts[cut], end.to_numpy()[cut], np.add.reduceat(daily, cut, axis=0)
 
 
 def _alpha_edge(w: np.ndarray, t: np.ndarray, bands: _Bands) -> float:
@@ -216,13 +227,10 @@ class RebalanceRun:
             values, names = self.arrays["trade_class"], list(self.classes)
         else:
             values, names = self.arrays["trade_sleeve"], [s.name for s in self.sleeve_info]
-        start, end = period_bounds(self.dates, freq)
-        starts = start.to_numpy()
-        cut = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
-        sums = np.add.reduceat(values, cut, axis=0) if len(values) else values
+        p_start, p_end, sums = _period_sums(self.dates, values, freq)
         out = pd.DataFrame(sums, columns=pd.Index(names, name=by))
-        out.insert(0, "period_end", end.to_numpy()[cut])
-        out.insert(0, "period_start", starts[cut])
+        out.insert(0, "period_end", p_end)
+        out.insert(0, "period_start", p_start)
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -319,7 +327,8 @@ def simulate(
             window, or a day no policy of the schedule covers.
     """
     prep = _prepare(policy, returns, holdings=holdings, start=start, end=end)
-    return _run(prep, rule or prep.policies[0].rule)
+    chosen = rule or prep.policies[0].rule
+    return _as_run(prep, _run_many(prep, [chosen]), 0, chosen)
 
 
 @dataclass(frozen=True, eq=False)
@@ -340,6 +349,11 @@ class _Prepared:
     which: np.ndarray
     after: pd.Timestamp | None
     start: pd.Timestamp | None
+
+    @property
+    def policy_names(self) -> tuple[str, ...]:
+        """The policies in force on at least one day, in schedule order."""
+        return tuple(p.name for i, p in enumerate(self.policies) if (self.which == i).any())
 
 
 def _prepare(
@@ -445,7 +459,8 @@ def _prepare(
 
 
 def _run(prep: _Prepared, rule: Rule) -> RebalanceRun:
-    """The daily loop of :func:`simulate` for one rule."""
+    """The daily loop for one rule, written plainly: the reference :func:`_run_many` (which
+    :func:`simulate` and :func:`trade_range` use) is tested against."""
     dates, classes, sleeves, member = prep.dates, prep.classes, prep.sleeves, prep.member
     targets, bands, which, primary = prep.targets, prep.bands, prep.which, prep.primary
     grow_local, grow_fx, values = prep.grow_local, prep.grow_fx, prep.values
@@ -505,7 +520,6 @@ def _run(prep: _Prepared, rule: Rule) -> RebalanceRun:
         out["value_sleeve"][i] = values
         out["target"][i] = t
     out["fired"] = fired
-    notes = ("weights are percent of the policy's sleeves (GPIF's short-term assets are left out)",)
     policies = prep.policies
     per_day = np.array([policies[pi].name for pi in which], dtype=object)
     return RebalanceRun(
@@ -515,9 +529,114 @@ def _run(prep: _Prepared, rule: Rule) -> RebalanceRun:
         arrays=out,
         policy_per_day=per_day,
         rule=rule,
-        policy_names=tuple(p.name for i, p in enumerate(policies) if (which == i).any()),
+        policy_names=prep.policy_names,
         start=None if prep.start is None else prep.start.date(),
-        notes=notes,
+        notes=_NOTES,
+    )
+
+
+def _run_many(prep: _Prepared, rules: Sequence[Rule]) -> dict[str, np.ndarray]:
+    """The daily loop for several rules at once: one pass over the days, the rules side by side.
+
+    Arrays are days x rules x classes (``trade_sleeve``, ``value_sleeve``: x sleeves;
+    ``fired``: days x rules). :func:`_run` is the plain one-rule reference it is tested against.
+    """
+    dates, member, primary = prep.dates, prep.member, prep.primary
+    n, k, m, c_n = len(dates), len(prep.classes), len(prep.sleeves), len(rules)
+    is_cal = np.array([r.trigger == "calendar" for r in rules])
+    to_edge = np.array([r.to == "edge" for r in rules])
+    frac = np.array([r.fraction for r in rules])
+    cal_days = {
+        f: _calendar_days(dates, f, after=prep.after)
+        for f in {r.frequency for r in rules if r.trigger == "calendar"}
+    }
+    cal = np.zeros((n, c_n), dtype=bool)
+    for j, r in enumerate(rules):
+        if r.trigger == "calendar":
+            cal[:, j] = cal_days[r.frequency]
+    out = {
+        name: np.empty((n, c_n, k))
+        for name in ("pre", "post", "drift_local", "drift_fx", "value_class", "target")
+    }
+    out["trade_class"] = np.zeros((n, c_n, k))
+    out["trade_sleeve"] = np.zeros((n, c_n, m))
+    out["value_sleeve"] = np.empty((n, c_n, m))
+    fired = np.zeros((n, c_n), dtype=bool)
+    pre, post, d_local, d_fx = out["pre"], out["post"], out["drift_local"], out["drift_fx"]
+    value_class, target, trade_class = out["value_class"], out["target"], out["trade_class"]
+    trade_sleeve, value_sleeve = out["trade_sleeve"], out["value_sleeve"]
+    mt = member.T
+    band_a = [b.a for b in prep.bands]
+    band_g = [b.a @ t for b, t in zip(prep.bands, prep.targets, strict=True)]
+
+    values = np.tile(prep.values, (c_n, 1))
+    held = values @ mt
+    w_prev = 100.0 * held / held.sum(axis=1, keepdims=True)
+    for i in range(n):
+        pi = prep.which[i]
+        t, bd, a, g = prep.targets[pi], prep.bands[pi], band_a[pi], band_g[pi]
+        v_local = values * prep.grow_local[i]
+        v_new = v_local * prep.grow_fx[i]
+        held_local = v_local @ mt
+        held = v_new @ mt
+        total = held.sum(axis=1, keepdims=True)
+        w_local = 100.0 * held_local / held_local.sum(axis=1, keepdims=True)
+        w_new = 100.0 * held / total
+        d_local[i] = w_local - w_prev
+        d_fx[i] = w_new - w_local
+        pre[i] = w_new
+        x = w_new @ a.T  # rules x bands
+        over = (x > bd.hi) & (x != g)
+        under = (x < bd.lo) & (x != g)
+        need = np.where(over, (x - bd.hi) / np.where(over, x - g, 1.0), 0.0)
+        need = np.maximum(need, np.where(under, (bd.lo - x) / np.where(under, g - x, 1.0), 0.0))
+        edge = need.max(axis=1) if need.shape[1] else np.zeros(c_n)
+        edge = np.where(edge > 0, np.minimum(1.0, edge + _EDGE_EPS), 0.0)
+        breached = ((x > bd.hi + 1e-9) | (x < bd.lo - 1e-9)).any(axis=1)
+        alpha = np.where(
+            is_cal,
+            np.where(cal[i], np.where(to_edge, edge, frac), 0.0),
+            np.where(breached, np.where(to_edge, edge, np.maximum(frac, edge)), 0.0),
+        )
+        fire = (alpha > 0) & (np.abs(t - w_new).max(axis=1) > _DRIFT_EPS)
+        if fire.any():
+            alpha = np.where(fire, alpha, 0.0)
+            fired[i] = fire
+            dc = alpha[:, None] * (t - w_new) / 100.0 * total
+            per_sleeve = held @ member  # each sleeve's class total
+            share = np.divide(v_new, per_sleeve, out=np.zeros_like(v_new), where=per_sleeve > 0)
+            ds = share * (dc @ member)
+            empty = held <= 0
+            if empty.any():
+                for row, cls in zip(*np.nonzero(empty), strict=True):
+                    ds[row, primary[cls]] += dc[row, cls]
+            trade_class[i] = dc
+            trade_sleeve[i] = ds
+            v_new = v_new + ds
+            held = v_new @ mt
+        values = v_new
+        w_prev = 100.0 * held / held.sum(axis=1, keepdims=True)
+        post[i] = w_prev
+        value_class[i] = held
+        value_sleeve[i] = values
+        target[i] = t
+    out["fired"] = fired
+    return out
+
+
+def _as_run(prep: _Prepared, arrays: Mapping[str, np.ndarray], j: int, rule: Rule) -> RebalanceRun:
+    """Rule ``j`` of :func:`_run_many`'s arrays as a :class:`RebalanceRun`."""
+    policies, which = prep.policies, prep.which
+    return RebalanceRun(
+        dates=prep.dates,
+        classes=tuple(prep.classes),
+        sleeve_info=tuple(prep.sleeves),
+        arrays={name: np.ascontiguousarray(arr[:, j]) for name, arr in arrays.items()},
+        policy_per_day=np.array([policies[pi].name for pi in which], dtype=object),
+        rule=rule,
+        policy_names=prep.policy_names,
+        start=None if prep.start is None else prep.start.date(),
+        notes=_NOTES,
     )
 
 
@@ -607,19 +726,18 @@ def trade_range(
     if not configs:
         msg = "trade_range needs at least one rule"
         raise ConfigError(msg)
-    layers = []
-    names: tuple[str, ...] = ()
     prep = _prepare(policy, returns, holdings=holdings, start=start, end=end)
-    for r in configs:
-        run = _run(prep, r)
-        names = run.policy_names
-        wide = run.trades(freq, by=by)
-        layers.append(wide.iloc[:, 2:].to_numpy())
-    cube = np.stack(layers)  # rule x period x column
-    columns = list(wide.columns[2:])
+    arrays = _run_many(prep, configs)
+    names = prep.policy_names
+    if by == "asset_class":
+        daily, columns = arrays["trade_class"], list(prep.classes)
+    else:
+        daily, columns = arrays["trade_sleeve"], [s.name for s in prep.sleeves]
+    p_start, p_end, sums = _period_sums(prep.dates, daily, freq)
+    cube = sums.transpose(1, 0, 2)  # rule x period x column
     n_rules, n_periods, n_cols = cube.shape
-    starts = np.repeat(wide["period_start"].to_numpy(), n_cols)
-    ends = np.repeat(wide["period_end"].to_numpy(), n_cols)
+    starts = np.repeat(p_start, n_cols)
+    ends = np.repeat(p_end, n_cols)
     labels = np.tile(np.array(columns, dtype=object), n_periods)
     table = pd.DataFrame(
         {
