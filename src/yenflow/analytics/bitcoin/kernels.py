@@ -136,10 +136,11 @@ def sweep_kernel(close, fx, xs, ns, hs, cost, start, total, sharpe, mdd, trades,
 
 @jit(parallel=True)
 def sweep_returns_kernel(close, fx, xs, ns, hs, cost, out):
-    """The daily strategy returns ``g_t - 1`` of every configuration, ``out[t - 1, config]``.
+    """The daily strategy returns ``g_t - 1`` of every configuration, ``out[config, t - 1]``.
 
-    Only for the data-snooping tests, which need the ``(T - 1) × K`` matrix by definition (the
-    sweep itself never builds it). Same rule, order and costs as :func:`sweep_kernel`.
+    Only for the data-snooping tests, which need the ``K × (T - 1)`` matrix by definition (the
+    sweep itself never builds it); ``out`` starts as zeros. Same rule, order and costs as
+    :func:`sweep_kernel`.
     """
     n_t = close.shape[0]
     n_x = xs.shape[0]
@@ -172,5 +173,5 @@ def sweep_returns_kernel(close, fx, xs, ns, hs, cost, out):
                         g *= 1.0 - cost
                 else:
                     g = 1.0 / (1.0 + cost)
-                out[t - 1, base + k] = g - 1.0
+                out[base + k, t - 1] = g - 1.0
             last = last_next

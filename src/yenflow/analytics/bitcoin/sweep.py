@@ -217,11 +217,15 @@ def sweep(
 def strategy_returns(
     btc: pd.Series, usdjpy: pd.Series, grid: SweepGrid, *, cost_bp: float = 10.0
 ) -> np.ndarray:
-    """Daily strategy returns, ``(T - 1) × grid.size`` (fractions), for the SPA tests."""
+    """Daily strategy returns, ``(T - 1) × grid.size`` (fractions), for the SPA tests.
+
+    The array is a transposed view of a configuration-major block (each configuration's days
+    contiguous), which is what the SPA's matrix product wants.
+    """
     close, fx, _ = _arrays(btc, usdjpy)
-    out = np.zeros((len(close) - 1, grid.size))
+    out = np.zeros((grid.size, len(close) - 1))
     sweep_returns_kernel(close, fx, grid.fall, grid.lookback, grid.hold, cost_bp / 10_000.0, out)
-    return out
+    return out.T
 
 
 @dataclass(frozen=True, eq=False)
