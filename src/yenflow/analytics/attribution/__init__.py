@@ -20,6 +20,7 @@ from yenflow.analytics.attribution.evidence import (
     Verdict,
     combine,
     judge,
+    weigh,
 )
 from yenflow.analytics.attribution.registry import (
     HYPOTHESES,
@@ -55,4 +56,5 @@ __all__ = [
     "judge",
     "reconcile_treasuries",
     "register",
+    "weigh",
 ]

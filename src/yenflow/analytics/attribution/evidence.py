@@ -13,7 +13,7 @@ stated in advance as a :class:`Prediction` (``"above"`` / ``"below"`` a threshol
 
 A composite fingerprint (several parts, e.g. "selling of foreign bonds *and* equities") is
 ``mixed`` when some parts are supported and some contradicted. A hypothesis combines its
-fingerprints with :func:`combine`.
+fingerprints with :func:`weigh`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "Verdict",
     "combine",
     "judge",
+    "weigh",
 ]
 
 Verdict = Literal["supported", "contradicted", "mixed", "inconclusive", "untestable"]
@@ -137,21 +138,45 @@ def judge(measurement: Measurement, prediction: Prediction) -> tuple[Verdict, st
 
 
 def combine(verdicts: Sequence[Verdict]) -> Verdict:
-    """One verdict from several (a composite fingerprint's parts, or a hypothesis' fingerprints).
+    """The verdict of a composite fingerprint from its parts' verdicts (every part counts).
 
-    Untestable and inconclusive parts carry no evidence; among the rest, all supported →
-    ``supported``, all contradicted → ``contradicted``, both present (or a part already
-    mixed) → ``mixed``. Nothing testable at all → ``untestable`` if every part was untestable,
-    else ``inconclusive``.
+    All parts supported → ``supported``; all contradicted → ``contradicted``; some supported
+    and some contradicted (or a part mixed) → ``mixed``; otherwise (a part inconclusive, the
+    others one-sided) → ``inconclusive``: "broad selling" needs every market to show it.
     """
-    informative = [v for v in verdicts if v in ("supported", "contradicted", "mixed")]
-    if not informative:
-        if verdicts and all(v == "untestable" for v in verdicts):
-            return "untestable"
+    kinds = set(verdicts)
+    if not kinds:
         return "inconclusive"
-    kinds = set(informative)
     if kinds == {"supported"}:
         return "supported"
     if kinds == {"contradicted"}:
         return "contradicted"
-    return "mixed"
+    if "mixed" in kinds or {"supported", "contradicted"} <= kinds:
+        return "mixed"
+    if kinds == {"untestable"}:
+        return "untestable"
+    return "inconclusive"
+
+
+def weigh(verdicts: Sequence[Verdict], *, tested: int) -> Verdict:
+    """A hypothesis' verdict from its fingerprints' verdicts.
+
+    ``tested`` is how many fingerprints had their data. ``supported`` needs at least two
+    supported fingerprints and at least half of the tested ones, and none contradicted (one
+    supported fingerprint among many is what chance alone gives at a 90 % level); any
+    contradicted with none supported → ``contradicted`` (a necessary condition failed);
+    supported and contradicted (or a mixed fingerprint) → ``mixed``; else ``inconclusive``,
+    or ``untestable`` when every fingerprint was.
+    """
+    s = sum(v == "supported" for v in verdicts)
+    c = sum(v == "contradicted" for v in verdicts)
+    m = sum(v == "mixed" for v in verdicts)
+    if verdicts and all(v == "untestable" for v in verdicts):
+        return "untestable"
+    if m or (s and c):
+        return "mixed"
+    if c:
+        return "contradicted"
+    if s >= 2 and 2 * s >= tested:
+        return "supported"
+    return "inconclusive"

@@ -81,6 +81,34 @@ def _weekly_flow(direction: str, asset: str, key: str):
     return measure
 
 
+def _episode_flow(ev: Evidence) -> Measurement:
+    """The episode's own net flow (¥100 million): a measured fact, no interval."""
+    window, _ = ev.weekly_flow(ev.episode.weekly_id)
+    value = float(window.sum())
+    return Measurement(
+        value,
+        value,
+        value,
+        value,
+        UNIT_FLOW,
+        "measured",
+        len(window),
+        ev.level,
+        {"series_id": ev.episode.weekly_id},
+    )
+
+
+def _is_sale(what: str) -> Fingerprint:
+    return Fingerprint(
+        "episode_is_sale",
+        f"the episode is a net sale ({what} explains sales)",
+        "the episode's net flow, ¥100 million",
+        ("mof.weekly.<flow>.net",),
+        BELOW,
+        _episode_flow,
+    )
+
+
 # ------------------------------------------------------------------------------- rebalancing
 
 
@@ -185,12 +213,13 @@ def _cftc_parts(kind: str) -> tuple[Fingerprint, ...]:
 register(
     Hypothesis(
         key="carry_unwind",
-        title="Yen carry-trade unwind",
+        title="A yen carry-trade unwind",
         mechanism=(
             "Leveraged investors short the yen to fund higher-yielding assets; when they cover, "
             "the yen jumps, volatility rises and funded foreign assets are sold broadly."
         ),
         fingerprints=(
+            _is_sale("a carry unwind"),
             Fingerprint(
                 "short_position_to_cover",
                 "a leveraged short-yen position existed to be covered",
@@ -372,6 +401,7 @@ register(
             "positions; they cut duration or hedged holdings, selling foreign bonds."
         ),
         fingerprints=(
+            _is_sale("cutting rate risk"),
             Fingerprint(
                 "us_yields_rose",
                 "the US 10-year yield rose in the four weeks to the episode's end",
@@ -416,7 +446,7 @@ register(
 register(
     Hypothesis(
         key="basis_trade_unwind",
-        title="Treasury basis-trade / swap-spread unwind",
+        title="A Treasury basis-trade or swap-spread unwind",
         mechanism=(
             "Leveraged funds long cash Treasuries against futures (or paying swaps) unwind, "
             "selling bonds as swap spreads move; Japanese holders would follow prices."
@@ -431,7 +461,7 @@ register(
 register(
     Hypothesis(
         key="fx_intervention_funding",
-        title="Selling to fund yen-buying FX intervention",
+        title="Selling to fund yen-buying intervention",
         mechanism=(
             "The Ministry of Finance sells foreign-currency reserves (mostly Treasuries) to "
             "buy yen; reserve sales are outside MoF's resident-investor flows."

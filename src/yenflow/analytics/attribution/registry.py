@@ -27,6 +27,7 @@ from yenflow.analytics.attribution.evidence import (
     Verdict,
     combine,
     judge,
+    weigh,
 )
 from yenflow.analytics.records import json_value
 
@@ -108,6 +109,11 @@ class FingerprintResult:
     needs: tuple[str, ...]
     parts: tuple[FingerprintResult, ...] = ()
 
+    @property
+    def tested(self) -> bool:
+        """Whether the data were there (a measurement, or a part with one)."""
+        return self.measurement is not None or any(p.tested for p in self.parts)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
         m, p = self.measurement, self.prediction
@@ -117,6 +123,7 @@ class FingerprintResult:
             "quantity": self.quantity,
             "verdict": self.verdict,
             "reason": self.reason,
+            "tested": self.tested,
             "needs": list(self.needs),
             "prediction": None if p is None else p.describe(m.unit if m else "").strip(),
         }
@@ -182,13 +189,14 @@ class Hypothesis:
             return HypothesisResult(
                 self.key, self.title, self.mechanism, "untestable", f"untestable: {missing}", ()
             )
-        verdict = combine([r.verdict for r in results])
+        tested = sum(r.tested for r in results)
+        verdict = weigh([r.verdict for r in results], tested=tested)
         counts = {
             v: sum(r.verdict == v for r in results)
             for v in ("supported", "contradicted", "mixed", "inconclusive")
         }
         tally = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-        note = f"{tally} of {len(results)} fingerprints"
+        note = f"{tally} of {len(results)} fingerprints ({tested} with data)"
         if missing:
             note += f"; untestable part: {missing}"
         return HypothesisResult(self.key, self.title, self.mechanism, verdict, note, results)

@@ -116,47 +116,57 @@ class Scorecard:
         return f"Scorecard({self.episode.label()}: {v})"
 
 
+def _name(h: HypothesisResult) -> str:
+    """The title as it reads inside a sentence (first letter lowered unless an acronym)."""
+    t = h.title
+    return t if len(t) > 1 and t[1].isupper() else t[0].lower() + t[1:]
+
+
+def _tally(h: HypothesisResult) -> str:
+    tested = sum(f.tested for f in h.fingerprints)
+    return (
+        f"{h.count('supported')} of {tested} tested fingerprints supported, "
+        f"{h.count('contradicted')} contradicted"
+        + (f", {h.count('mixed')} mixed" if h.count("mixed") else "")
+    )
+
+
 def conclude(results: Sequence[HypothesisResult]) -> str:
-    """The scorecard's wording: a single cause only when the evidence separates it."""
+    """The scorecard's wording: a single cause only when the evidence separates it.
+
+    One hypothesis supported and no other supported → "clearly favours" when at least three
+    of its fingerprints are supported and no other hypothesis is mixed, else "leans
+    towards"; two or more supported → "does not separate"; none → "no explanation is
+    supported". Mixed, contradicted, inconclusive and untestable ones are listed after.
+    """
     by = {
         v: [h for h in results if h.verdict == v]
         for v in ("supported", "mixed", "contradicted", "inconclusive", "untestable")
     }
 
     def names(hs: Sequence[HypothesisResult]) -> str:
-        return ", ".join(h.title.lower() for h in hs)
-
-    def tally(h: HypothesisResult) -> str:
-        return (
-            f"{h.count('supported')} of {len(h.fingerprints)} fingerprints supported, "
-            f"{h.count('contradicted')} contradicted"
-        )
+        return "; ".join(f"{_name(h)} ({_tally(h)})" for h in hs)
 
     supported, mixed = by["supported"], by["mixed"]
-    if len(supported) == 1 and not mixed:
+    if len(supported) == 1:
         h = supported[0]
-        strong = h.count("supported") >= 3 and not by["inconclusive"]
+        strong = h.count("supported") >= 3 and not mixed
         how = "clearly favours" if strong else "leans towards"
-        text = (
-            f"The evidence {how} {h.title.lower()} ({tally(h)}); no other tested "
-            "explanation is supported"
-        )
-    elif supported or mixed:
-        lead = supported + mixed
-        text = (
-            f"The evidence does not separate a single cause: {names(lead)} "
-            f"{'is' if len(lead) == 1 else 'are'} partly supported ("
-            + "; ".join(f"{h.title.lower()}: {tally(h)}" for h in lead)
-            + ")"
-        )
+        text = f"The evidence {how} {_name(h)} ({_tally(h)}); no other explanation is supported"
+    elif supported:
+        text = f"The evidence does not separate a single cause: supported are {names(supported)}"
     else:
-        text = "None of the tested explanations is supported by the data"
+        text = "No explanation is supported by the data"
+    if mixed:
+        text += f". Evidence for and against: {names(mixed)}"
     if by["contradicted"]:
         text += f". Contradicted: {names(by['contradicted'])}"
     if by["inconclusive"]:
-        text += f". Inconclusive (too little or missing data): {names(by['inconclusive'])}"
+        listed = ", ".join(_name(h) for h in by["inconclusive"])
+        text += f". Inconclusive (intervals too wide or data missing): {listed}"
     if by["untestable"]:
-        text += f". Untestable with the project's data: {names(by['untestable'])}"
+        listed = ", ".join(_name(h) for h in by["untestable"])
+        text += f". Untestable with the project's data: {listed}"
     return text + "."
 
 
