@@ -213,6 +213,17 @@ class Evidence:
         )
         raise Missing(msg)
 
+    def side(self) -> Literal["sale", "purchase"] | None:
+        """The episode's own flow: ``sale`` (net < 0), ``purchase`` (> 0); None if unknown."""
+        e = self.episode
+        try:
+            sid = self.investor_id(e.investor, e.asset) if e.investor else e.weekly_id
+            window, _ = self.monthly_flow(sid) if e.investor else self.weekly_flow(sid)
+        except Missing:
+            return None
+        total = float(window.sum())
+        return "sale" if total < 0 else "purchase" if total > 0 else None
+
     # ------------------------------------------------------------------ episode windows
     @property
     def start(self) -> pd.Timestamp:

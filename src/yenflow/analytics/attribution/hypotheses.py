@@ -81,34 +81,6 @@ def _weekly_flow(direction: str, asset: str, key: str):
     return measure
 
 
-def _episode_flow(ev: Evidence) -> Measurement:
-    """The episode's own net flow (¥100 million): a measured fact, no interval."""
-    window, _ = ev.weekly_flow(ev.episode.weekly_id)
-    value = float(window.sum())
-    return Measurement(
-        value,
-        value,
-        value,
-        value,
-        UNIT_FLOW,
-        "measured",
-        len(window),
-        ev.level,
-        {"series_id": ev.episode.weekly_id},
-    )
-
-
-def _is_sale(what: str) -> Fingerprint:
-    return Fingerprint(
-        "episode_is_sale",
-        f"the episode is a net sale ({what} explains sales)",
-        "the episode's net flow, ¥100 million",
-        ("mof.weekly.<flow>.net",),
-        BELOW,
-        _episode_flow,
-    )
-
-
 # ------------------------------------------------------------------------------- rebalancing
 
 
@@ -213,13 +185,13 @@ def _cftc_parts(kind: str) -> tuple[Fingerprint, ...]:
 register(
     Hypothesis(
         key="carry_unwind",
+        explains="sale",
         title="A yen carry-trade unwind",
         mechanism=(
             "Leveraged investors short the yen to fund higher-yielding assets; when they cover, "
             "the yen jumps, volatility rises and funded foreign assets are sold broadly."
         ),
         fingerprints=(
-            _is_sale("a carry unwind"),
             Fingerprint(
                 "short_position_to_cover",
                 "a leveraged short-yen position existed to be covered",
@@ -395,13 +367,13 @@ def bank_yield_sensitivity(ev: Evidence, *, investor: str = "banks") -> Measurem
 register(
     Hypothesis(
         key="rate_risk_cutting",
+        explains="sale",
         title="Banks and life insurers cutting rate risk or FX-hedged positions",
         mechanism=(
             "Rising US yields hurt banks' and life insurers' foreign bond books and FX-hedged "
             "positions; they cut duration or hedged holdings, selling foreign bonds."
         ),
         fingerprints=(
-            _is_sale("cutting rate risk"),
             Fingerprint(
                 "us_yields_rose",
                 "the US 10-year yield rose in the four weeks to the episode's end",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -172,6 +172,8 @@ class Hypothesis:
 
     ``untestable`` (a "missing ..." reason) marks a hypothesis the data cannot test at all;
     ``testable`` may say so for one evaluation (e.g. no rebalancing model installed).
+    ``explains``: the side of flow the mechanism produces; an episode on the other side
+    contradicts the hypothesis whatever its fingerprints show (they are still reported).
     """
 
     key: str
@@ -180,6 +182,7 @@ class Hypothesis:
     fingerprints: tuple[Fingerprint, ...] = ()
     untestable: str | None = None
     testable: Callable[[Evidence], str | None] | None = field(default=None, repr=False)
+    explains: Literal["sale", "purchase", "either"] = "either"
 
     def evaluate(self, ev: Evidence) -> HypothesisResult:
         """Every fingerprint's result and the hypothesis' combined verdict."""
@@ -191,6 +194,8 @@ class Hypothesis:
             )
         tested = sum(r.tested for r in results)
         verdict = weigh([r.verdict for r in results], tested=tested)
+        side = ev.side()
+        wrong_side = self.explains != "either" and side is not None and side != self.explains
         counts = {
             v: sum(r.verdict == v for r in results)
             for v in ("supported", "contradicted", "mixed", "inconclusive")
@@ -199,7 +204,14 @@ class Hypothesis:
         note = f"{tally} of {len(results)} fingerprints ({tested} with data)"
         if missing:
             note += f"; untestable part: {missing}"
-        return HypothesisResult(self.key, self.title, self.mechanism, verdict, note, results)
+        failed = None
+        if wrong_side:
+            verdict = "contradicted"
+            failed = f"the episode is a net {side}, this mechanism produces net {self.explains}s"
+            note = f"{failed}; {note}"
+        return HypothesisResult(
+            self.key, self.title, self.mechanism, verdict, note, results, failed
+        )
 
 
 @dataclass(frozen=True)
@@ -212,6 +224,7 @@ class HypothesisResult:
     verdict: Verdict
     note: str
     fingerprints: tuple[FingerprintResult, ...]
+    precondition_failed: str | None = None
 
     def count(self, verdict: Verdict) -> int:
         return sum(f.verdict == verdict for f in self.fingerprints)
@@ -223,6 +236,7 @@ class HypothesisResult:
             "mechanism": self.mechanism,
             "verdict": self.verdict,
             "note": self.note,
+            "precondition_failed": self.precondition_failed,
             "fingerprints": [f.to_dict() for f in self.fingerprints],
         }
 

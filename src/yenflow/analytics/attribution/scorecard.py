@@ -123,6 +123,8 @@ def _name(h: HypothesisResult) -> str:
 
 
 def _tally(h: HypothesisResult) -> str:
+    if h.precondition_failed:
+        return h.precondition_failed
     tested = sum(f.tested for f in h.fingerprints)
     return (
         f"{h.count('supported')} of {tested} tested fingerprints supported, "
