@@ -290,7 +290,7 @@ class Evidence:
 def _weeks_in(start: pd.Timestamp, end: pd.Timestamp) -> int:
     """Sunday–Saturday weeks whose Wednesday lies in ``start..end``."""
     days = pd.date_range(start, end, freq="D")
-    return int((days.dayofweek == 2).sum())
+    return int((days.day_of_week == 2).sum())
 
 
 def episode_weeks(weekly: pd.Series, start: pd.Timestamp, length: int) -> pd.Series | None:

@@ -158,25 +158,33 @@ def combine(verdicts: Sequence[Verdict]) -> Verdict:
     return "inconclusive"
 
 
-def weigh(verdicts: Sequence[Verdict], *, tested: int) -> Verdict:
+def weigh(verdicts: Sequence[Verdict], *, tested: int, necessary_failed: bool = False) -> Verdict:
     """A hypothesis' verdict from its fingerprints' verdicts.
 
-    ``tested`` is how many fingerprints had their data. ``supported`` needs at least two
-    supported fingerprints and at least half of the tested ones, and none contradicted (one
-    supported fingerprint among many is what chance alone gives at a 90 % level); any
-    contradicted with none supported → ``contradicted`` (a necessary condition failed);
-    supported and contradicted (or a mixed fingerprint) → ``mixed``; else ``inconclusive``,
-    or ``untestable`` when every fingerprint was.
+    ``tested`` is how many fingerprints had their data; ``necessary_failed`` says a
+    fingerprint marked necessary (a precondition such as "there was a short position to
+    cover") was contradicted. At a 90 % level one fingerprint in twenty is supported or
+    contradicted by chance alone, so one verdict is not enough either way:
+
+    * the case *for* is strong with at least two supported fingerprints and at least half of
+      the tested ones; the case *against* with at least two contradicted and half of the
+      tested ones, or a necessary fingerprint contradicted;
+    * strong for and nothing against → ``supported``; strong against and nothing for →
+      ``contradicted``; a strong case with any verdict on the other side (or a mixed
+      fingerprint in it) → ``mixed``; no strong case → ``inconclusive``;
+    * every fingerprint untestable → ``untestable``.
     """
+    if verdicts and all(v == "untestable" for v in verdicts):
+        return "untestable"
     s = sum(v == "supported" for v in verdicts)
     c = sum(v == "contradicted" for v in verdicts)
     m = sum(v == "mixed" for v in verdicts)
-    if verdicts and all(v == "untestable" for v in verdicts):
-        return "untestable"
-    if m or (s and c):
+    strong_for = s >= 2 and 2 * s >= tested
+    strong_against = necessary_failed or (c >= 2 and 2 * c >= tested)
+    if strong_for and strong_against:
         return "mixed"
-    if c:
-        return "contradicted"
-    if s >= 2 and 2 * s >= tested:
-        return "supported"
+    if strong_for:
+        return "supported" if c == 0 and m == 0 else "mixed"
+    if strong_against:
+        return "contradicted" if s == 0 and m == 0 else "mixed"
     return "inconclusive"

@@ -198,6 +198,7 @@ register(
                 "net long yen, contracts",
                 tuple(CFTC_NET.values()),
                 parts=_cftc_parts("level"),
+                necessary=True,
             ),
             Fingerprint(
                 "short_covering",

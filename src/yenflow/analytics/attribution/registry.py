@@ -54,6 +54,8 @@ class Fingerprint:
             evidence for predictions that depend on the episode's side.
         measure: evaluates the quantity; raises Missing when the data are not there.
         parts: sub-fingerprints of a composite (then ``measure`` is unused).
+        necessary: a precondition of the mechanism: contradicted, it contradicts the
+            hypothesis on its own (see :func:`~.evidence.weigh`).
     """
 
     key: str
@@ -63,6 +65,7 @@ class Fingerprint:
     prediction: Prediction | Callable[[Evidence], Prediction] | None = None
     measure: Callable[[Evidence], Measurement] | None = None
     parts: tuple[Fingerprint, ...] = ()
+    necessary: bool = False
 
     def evaluate(self, ev: Evidence) -> FingerprintResult:
         """Measure and judge (or combine the parts' verdicts)."""
@@ -193,7 +196,13 @@ class Hypothesis:
                 self.key, self.title, self.mechanism, "untestable", f"untestable: {missing}", ()
             )
         tested = sum(r.tested for r in results)
-        verdict = weigh([r.verdict for r in results], tested=tested)
+        necessary_failed = any(
+            fp.necessary and r.verdict == "contradicted"
+            for fp, r in zip(self.fingerprints, results, strict=True)
+        )
+        verdict = weigh(
+            [r.verdict for r in results], tested=tested, necessary_failed=necessary_failed
+        )
         side = ev.side()
         wrong_side = self.explains != "either" and side is not None and side != self.explains
         counts = {
