@@ -30,11 +30,12 @@ from yenflow.analytics.attribution.registry import (
     HypothesisResult,
     register,
 )
-from yenflow.analytics.attribution.scorecard import Scorecard, conclude, explain
+from yenflow.analytics.attribution.scorecard import SERIES_PREFIXES, Scorecard, conclude, explain
 from yenflow.analytics.attribution.treasuries import TreasuryReconciliation, reconcile_treasuries
 
 __all__ = [
     "HYPOTHESES",
+    "SERIES_PREFIXES",
     "VERDICTS",
     "Decomposition",
     "Episode",

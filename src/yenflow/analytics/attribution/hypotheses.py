@@ -279,7 +279,7 @@ def _episode_within(ev: Evidence) -> Measurement:
     lo, hi = np.nanquantile(z, [(1 - ev.level) / 2, (1 + ev.level) / 2])
     z0 = s.zscore()
     return Measurement(
-        observed=s.observed,
+        observed=float("nan") if z0 is None else z0,
         estimate=float("nan") if z0 is None else z0,
         low=float(lo),
         high=float(hi),
@@ -288,6 +288,7 @@ def _episode_within(ev: Evidence) -> Measurement:
         n=len(s.values),
         level=ev.level,
         detail={
+            "episode_jpy_100m": s.observed,
             "rank_sale": s.rank_sale(),
             "of_years": len(s.values) + 1,
             "years": list(s.years),
@@ -316,7 +317,7 @@ register(
                 _seasonal_tendency,
             ),
             Fingerprint(
-                "episode_within_seasonal_range",
+                "within_seasonal_range",
                 "the episode lies within the same window's distribution in other years",
                 "z-score against the other years' same window",
                 ("mof.weekly.<flow>.net",),

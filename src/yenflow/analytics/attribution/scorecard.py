@@ -28,7 +28,10 @@ from yenflow.analytics.records import json_value
 from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
-__all__ = ["Scorecard", "conclude", "explain"]
+__all__ = ["SERIES_PREFIXES", "Scorecard", "conclude", "explain"]
+
+#: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan.
+SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan")
 
 
 @dataclass(frozen=True)
