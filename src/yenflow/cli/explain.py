@@ -38,8 +38,8 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
     console.print(
         f"Net flow {card.observed_jpy_100m:+,.0f} × ¥100 million (net purchase > 0) over "
         f"{', '.join(d.get('weeks') or d.get('months') or [])} ({d['series_id']}); rank "
-        f"{d['rank_sale_since_2014']} of {d['n_windows_since_2014']} same-length windows "
-        "since 2014 (1 = largest net sale)."
+        f"{d['rank_sale']} of {d['n_windows']} earlier same-length windows "
+        f"{d['comparable_period']} (1 = largest net sale; MoF's 2014 break not crossed)."
     )
     level = f"{card.level:.0%}"
     console.print("[bold]Competing explanations[/]")

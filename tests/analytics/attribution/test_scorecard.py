@@ -176,7 +176,7 @@ def real_obs(real_data: Path) -> pd.DataFrame:
 def test_real_april_2025_episode(real_obs):
     card = explain(real_obs, start="2025-03-30", end="2025-04-12")
     assert card.observed_jpy_100m == -30845.0  # -25,726 and -5,119 in the two weeks
-    assert card.flow_detail["rank_sale_since_2014"] == 3
+    assert card.flow_detail["rank_sale"] == 3
     carry = card.hypothesis("carry_unwind")
     level = next(f for f in carry.fingerprints if f.key == "short_position_to_cover")
     noncommercial = next(p for p in level.parts if p.key == "noncommercial")

@@ -11,7 +11,7 @@ in time, and returns a frozen :class:`Scorecard` (``to_frame()``, ``summary()``,
 """
 
 from yenflow.analytics.attribution.decomposition import Decomposition, decompose
-from yenflow.analytics.attribution.episode import Episode, Evidence
+from yenflow.analytics.attribution.episode import Episode, Evidence, SeriesBook
 from yenflow.analytics.attribution.evidence import (
     VERDICTS,
     Measurement,
@@ -30,7 +30,13 @@ from yenflow.analytics.attribution.registry import (
     HypothesisResult,
     register,
 )
-from yenflow.analytics.attribution.scorecard import SERIES_PREFIXES, Scorecard, conclude, explain
+from yenflow.analytics.attribution.scorecard import (
+    SERIES_PREFIXES,
+    Scorecard,
+    conclude,
+    explain,
+    explain_many,
+)
 from yenflow.analytics.attribution.treasuries import TreasuryReconciliation, reconcile_treasuries
 
 __all__ = [
@@ -48,12 +54,14 @@ __all__ = [
     "Missing",
     "Prediction",
     "Scorecard",
+    "SeriesBook",
     "TreasuryReconciliation",
     "Verdict",
     "combine",
     "conclude",
     "decompose",
     "explain",
+    "explain_many",
     "judge",
     "reconcile_treasuries",
     "register",

@@ -2,8 +2,12 @@
 
 A fingerprint asks whether the episode's window looks unlike ordinary windows of the same
 length before it. :func:`null_windows` builds many synthetic windows by a moving-block
-bootstrap (``arch.bootstrap.MovingBlockBootstrap``, seeded) of the series' history, so that
-short-range dependence (volatility clusters, autocorrelated flows) survives inside blocks;
+bootstrap of the series' history, so that short-range dependence (volatility clusters,
+autocorrelated flows) survives inside blocks. The resampler draws exactly the index stream of
+``arch.bootstrap.MovingBlockBootstrap`` (and :func:`iid_indices` that of ``IIDBootstrap``)
+for the same seed, all replicates in one vectorized draw; the tests check the indices against
+arch's. arch itself is not imported at run time: importing it (and the SciPy it pulls in)
+costs more than a whole scorecard (``benchmarks/bench_explain.py``);
 each bootstrap replicate of the whole history is cut into consecutive windows of the
 episode's length. :func:`abnormal` turns the observed statistic and those windows into a
 :class:`~yenflow.analytics.attribution.evidence.Measurement` of the *abnormal part*
@@ -16,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from arch.bootstrap import IIDBootstrap, MovingBlockBootstrap
 
 from yenflow.analytics.attribution.evidence import Measurement, Missing
 
-__all__ = ["abnormal", "bootstrap_mean", "null_windows"]
+__all__ = ["abnormal", "block_indices", "bootstrap_mean", "iid_indices", "null_windows"]
 
 #: Default number of synthetic windows per fingerprint.
 N_WINDOWS = 2000
@@ -31,6 +34,21 @@ MIN_HISTORY_WINDOWS = 8
 def _block_size(n: int, length: int) -> int:
     """Block length: at least the window length, about n^(1/3) otherwise (a common rule)."""
     return int(max(length, round(n ** (1.0 / 3.0)), 2))
+
+
+def block_indices(n: int, block: int, reps: int, *, seed: int) -> np.ndarray:
+    """``(reps, n)`` moving-block bootstrap indices: each row is ``ceil(n / block)`` blocks of
+    ``block`` consecutive positions with uniformly drawn starts, cut to ``n`` (arch's
+    ``MovingBlockBootstrap`` stream for ``seed``)."""
+    rng = np.random.default_rng(seed)
+    num_blocks = -(-n // block)
+    starts = rng.integers(n - block + 1, size=(reps, num_blocks), dtype=np.int64)
+    return (starts[:, :, None] + np.arange(block)).reshape(reps, -1)[:, :n]
+
+
+def iid_indices(n: int, reps: int, *, seed: int) -> np.ndarray:
+    """``(reps, n)`` indices drawn with replacement (arch's ``IIDBootstrap`` stream)."""
+    return np.random.default_rng(seed).integers(n, size=(reps, n), dtype=np.int64)
 
 
 def null_windows(
@@ -63,10 +81,8 @@ def null_windows(
         raise Missing(msg, kind="too_few")
     per_rep = len(x) // length
     reps = int(np.ceil(n_windows / per_rep))
-    bs = MovingBlockBootstrap(block or _block_size(len(x), length), x, seed=seed)
-    usable = per_rep * length
-    rows = [x[bs.index[:usable]].reshape(per_rep, length) for _ in bs.bootstrap(reps)]
-    windows = np.concatenate(rows)[:n_windows] if rows else np.zeros((0, length))
+    idx = block_indices(len(x), block or _block_size(len(x), length), reps, seed=seed)
+    windows = x[idx[:, : per_rep * length]].reshape(-1, length)[:n_windows]
     return windows.sum(axis=1) if statistic is None else statistic(windows)
 
 
@@ -133,8 +149,7 @@ def bootstrap_mean(
     if len(x) < min_n:
         msg = f"too few comparable observations: {len(x)}, at least {min_n} needed"
         raise Missing(msg, kind="too_few")
-    bs = IIDBootstrap(x, seed=seed)
-    means = np.array([pos[0].mean() for pos, _ in bs.bootstrap(reps)])
+    means = x[iid_indices(len(x), reps, seed=seed)].mean(axis=1)
     lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     mean = float(x.mean())
     return Measurement(

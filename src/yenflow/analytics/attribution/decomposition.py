@@ -8,8 +8,8 @@ All parts in ¥100 million (net purchase > 0), for the episode's all-investor we
   rebalancing model is available (else 0 and a note: not estimated);
 * **rates/hedging**: from an OLS of weekly flows on the week's change in the US 10-year yield
   (basis points, this week and the one before), the USD/JPY log change (percent) and the
-  change in the US 10-year minus 2-year slope (bp), fitted on the
-  weeks before the episode since 2014, Newey–West (HAC) errors; the part is the fitted
+  change in the US 10-year minus 2-year slope (bp), fitted on the comparable weeks before
+  the episode (the same side of MoF's 2014 break), Newey–West (HAC) errors; the part is the fitted
   contribution of the regressors' deviations from their history means over the episode's
   weeks, with a standard error from the HAC covariance;
 * **residual**: what is left, with its rank among the same residuals of every earlier
@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from yenflow.analytics.attribution.episode import FLOW_HISTORY_START, Evidence
+from yenflow.analytics.attribution.episode import Evidence
 from yenflow.analytics.attribution.evidence import Missing
+from yenflow.analytics.attribution.regression import ols_hac
 from yenflow.analytics.attribution.seasonal import seasonal_windows
 from yenflow.analytics.records import json_value
 
@@ -92,8 +93,10 @@ def _weekly_regressors(ev: Evidence, weeks: pd.DatetimeIndex) -> pd.DataFrame:
     out = {}
     for sid in (US10, US2, FX):
         daily = ev.series(sid, index="period_start").dropna()
-        daily = daily[daily.index >= weeks[0] - pd.Timedelta(days=14)]
-        out[sid] = daily.resample("W-SAT").last().reindex(weeks)
+        # the last value on or before each Saturday (no value after the week is used)
+        pos = np.searchsorted(daily.index.to_numpy(), weeks.to_numpy(), side="right") - 1
+        values = np.where(pos >= 0, daily.to_numpy()[np.maximum(pos, 0)], np.nan)
+        out[sid] = pd.Series(values, index=weeks)
     frame = pd.DataFrame(index=weeks)
     frame["d_us10_bp"] = out[US10].diff() * 100
     frame["d_us10_bp_lag"] = frame["d_us10_bp"].shift(1)
@@ -104,8 +107,6 @@ def _weekly_regressors(ev: Evidence, weeks: pd.DatetimeIndex) -> pd.DataFrame:
 
 def decompose(ev: Evidence, *, rebalancing: float | None = None) -> Decomposition:
     """Decompose the episode's weekly flow; see the module docstring."""
-    from statsmodels.regression.linear_model import OLS
-
     sid = ev.episode.weekly_id
     window, _hist = ev.weekly_flow(sid)
     observed = float(window.sum())
@@ -123,7 +124,8 @@ def decompose(ev: Evidence, *, rebalancing: float | None = None) -> Decompositio
         notes.append("rebalancing part not estimated: missing rebalancing model")
 
     weekly = ev.series(sid, index="period_end")
-    weekly = weekly[(weekly.index >= FLOW_HISTORY_START) & (weekly.index <= window.index[-1])]
+    weekly = weekly[ev.comparable_mask(weekly.index - pd.Timedelta(days=6))]
+    weekly = weekly[weekly.index <= window.index[-1]]
     rates = rates_se = None
     regression: dict[str, Any] = {}
     fitted_weekly = pd.Series(0.0, index=weekly.index)
@@ -138,21 +140,20 @@ def decompose(ev: Evidence, *, rebalancing: float | None = None) -> Decompositio
             raise Missing(f"{len(train)} weeks of history, at least {MIN_WEEKS}", kind="too_few")
         cols = list(x.columns)
         means = train[cols].mean()
-        fit = OLS(train["y"], (train[cols] - means).assign(const=1.0)[["const", *cols]]).fit(
-            cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS}
-        )
-        beta = fit.params[cols]
+        design = np.column_stack([np.ones(len(train)), (train[cols] - means).to_numpy()])
+        fit = ols_hac(train["y"].to_numpy(), design, maxlags=HAC_LAGS)
+        beta = pd.Series(fit.params[1:], index=cols)
         dev = (data[cols] - means).fillna(0.0)
         fitted_weekly = dev @ beta
         xs = np.concatenate([[0.0], dev.loc[window.index].sum().to_numpy()])
         rates = float(xs[1:] @ beta.to_numpy())
-        rates_se = float(np.sqrt(xs @ fit.cov_params().to_numpy() @ xs))
+        rates_se = float(np.sqrt(xs @ fit.cov @ xs))
         regression = {
-            "n_weeks": int(fit.nobs),
-            "r_squared": float(fit.rsquared),
+            "n_weeks": fit.nobs,
+            "r_squared": fit.rsquared,
             "hac_maxlags": HAC_LAGS,
             "coef": {c: float(beta[c]) for c in cols},
-            "t_hac": {c: float(fit.tvalues[c]) for c in cols},
+            "t_hac": {c: float(t) for c, t in zip(cols, fit.tvalues[1:], strict=True)},
         }
     except Missing as gone:
         notes.append(f"rates/hedging part not estimated: {gone.reason}")

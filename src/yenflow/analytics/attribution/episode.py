@@ -34,6 +34,7 @@ __all__ = [
     "UNIT_FLOW",
     "Episode",
     "Evidence",
+    "SeriesBook",
     "episode_weeks",
     "parse_flow",
     "require_frame",
@@ -144,46 +145,40 @@ class Episode:
         return f"{what} ({who}), {self.start}..{self.end}"
 
 
-@dataclass(eq=False)
-class Evidence:
-    """The point-in-time observations an evaluation reads, with cached accessors.
+class SeriesBook:
+    """The observations cut at ``as_of``, with each series built once on demand.
 
-    Not a result: an internal working object (its caches fill as fingerprints read series).
+    Share one book between several episodes (:func:`~.scorecard.explain_many`): every series
+    is read out of the long frame only once.
     """
 
-    obs: pd.DataFrame
-    episode: Episode
-    as_of: pd.Timestamp | None
-    seed: int = 0
-    level: float = 0.90
-    history_years: int = 10
-    n_windows: int = 2000
-    _cache: dict[tuple[str, str], pd.Series] = field(default_factory=dict, repr=False)
-    _groups: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
+    def __init__(self, obs: pd.DataFrame, as_of: pd.Timestamp | None = None) -> None:
+        require_frame(obs)
+        if as_of is not None:
+            obs = obs.loc[obs["published_at"] <= as_of]
+        self.obs = obs
+        self.as_of = as_of
+        self._positions = {
+            str(k): v for k, v in obs.groupby("series_id", sort=False).indices.items()
+        }
+        self._cache: dict[tuple[str, str], pd.Series] = {}
 
-    # ------------------------------------------------------------------ raw access
-    def _rows(self, series_id: str) -> pd.DataFrame:
-        if self._groups is None:
-            self._groups = {str(k): g for k, g in self.obs.groupby("series_id", sort=False)}
-        rows = self._groups.get(series_id)
-        if rows is None or rows.empty:
+    def rows(self, series_id: str) -> pd.DataFrame:
+        where = self._positions.get(series_id)
+        if where is None or len(where) == 0:
             when = f" public by {self.as_of:%Y-%m-%d %H:%M} UTC" if self.as_of is not None else ""
             msg = f"{series_id} is not in the store{when} (run `yenflow fetch` for its source)"
             raise Missing(msg)
-        return rows
+        return self.obs.iloc[where]
 
     def has(self, series_id: str) -> bool:
-        try:
-            self._rows(series_id)
-        except Missing:
-            return False
-        return True
+        return len(self._positions.get(series_id, ())) > 0
 
     def series(self, series_id: str, *, index: Literal["period_start", "period_end"]) -> pd.Series:
         """One series (float, sorted), indexed by its period start or end."""
         key = (series_id, index)
         if key not in self._cache:
-            rows = latest_per_period(self._rows(series_id))
+            rows = latest_per_period(self.rows(series_id))
             out = pd.Series(
                 rows["value"].to_numpy(dtype="float64"),
                 index=pd.DatetimeIndex(rows[index]).as_unit("ns"),
@@ -192,13 +187,49 @@ class Evidence:
             self._cache[key] = out[~out.index.duplicated(keep="last")]
         return self._cache[key]
 
-    def published(self, series_id: str) -> pd.Series:
-        """Publication instants (UTC) by period end."""
-        rows = latest_per_period(self._rows(series_id))
-        return pd.Series(
-            pd.DatetimeIndex(rows["published_at"]).as_unit("ns"),
-            index=pd.DatetimeIndex(rows["period_end"]).as_unit("ns"),
-        ).sort_index()
+
+@dataclass(eq=False)
+class Evidence:
+    """What one evaluation reads: the episode, the book of point-in-time series, options.
+
+    Not a result: an internal working object (its caches fill as fingerprints read series).
+    """
+
+    book: SeriesBook
+    episode: Episode
+    seed: int = 0
+    level: float = 0.90
+    history_years: int = 10
+    n_windows: int = 2000
+    _memo: dict[tuple[str, str], object] = field(default_factory=dict, repr=False)
+
+    @property
+    def as_of(self) -> pd.Timestamp | None:
+        return self.book.as_of
+
+    @property
+    def obs(self) -> pd.DataFrame:
+        return self.book.obs
+
+    def has(self, series_id: str) -> bool:
+        return self.book.has(series_id)
+
+    def series(self, series_id: str, *, index: Literal["period_start", "period_end"]) -> pd.Series:
+        """One series (float, sorted), indexed by its period start or end."""
+        return self.book.series(series_id, index=index)
+
+    def memo(self, kind: str, key: str, compute):
+        """``compute()`` once per (kind, key); a Missing it raises is remembered too."""
+        slot = (kind, key)
+        if slot not in self._memo:
+            try:
+                self._memo[slot] = compute()
+            except Missing as gone:
+                self._memo[slot] = gone
+        value = self._memo[slot]
+        if isinstance(value, Missing):
+            raise value
+        return value
 
     def investor_id(self, investor: str, asset: str) -> str:
         """The monthly series id of an investor type (any known spelling); Missing if none."""
@@ -233,16 +264,32 @@ class Evidence:
     def end(self) -> pd.Timestamp:
         return pd.Timestamp(self.episode.end)
 
+    def comparable_mask(self, period_starts: pd.DatetimeIndex) -> np.ndarray:
+        """Periods (by start) on the episode's side of MoF's January 2014 break (investment
+        funds moved from debt to equity): from 2014 for a later episode, before for earlier."""
+        after = np.asarray(period_starts >= FLOW_HISTORY_START)
+        return after if self.start >= FLOW_HISTORY_START else ~after
+
+    def comparable_period(self) -> str:
+        """``"since 2014"`` or ``"before 2014"`` (see :meth:`comparable_mask`)."""
+        return "since 2014" if self.start >= FLOW_HISTORY_START else "before 2014"
+
     def history_start(self) -> pd.Timestamp:
         return self.start - pd.DateOffset(years=self.history_years)
 
     def weekly_flow(self, series_id: str) -> tuple[pd.Series, pd.Series]:
-        """(the episode's weeks, the history of whole weeks since 2014 before the episode).
+        return self.memo("weekly_flow", series_id, lambda: self._weekly_flow(series_id))
+
+    def monthly_flow(self, series_id: str) -> tuple[pd.Series, pd.Series]:
+        return self.memo("monthly_flow", series_id, lambda: self._monthly_flow(series_id))
+
+    def _weekly_flow(self, series_id: str) -> tuple[pd.Series, pd.Series]:
+        """(the episode's weeks, the comparable weeks before it: :meth:`comparable_mask`).
 
         Indexed by week end (Saturday). Missing if a week of the episode is not published.
         """
         weekly = self.series(series_id, index="period_end")
-        weekly = weekly[weekly.index >= FLOW_HISTORY_START + pd.Timedelta(days=6)]
+        weekly = weekly[self.comparable_mask(weekly.index - pd.Timedelta(days=6))]
         wednesday = weekly.index - pd.Timedelta(days=3)
         inside = (wednesday >= self.start) & (wednesday <= self.end)
         expected = _weeks_in(self.start, self.end)
@@ -254,10 +301,10 @@ class Evidence:
             raise Missing(msg)
         return weekly[inside], weekly[weekly.index < self.start]
 
-    def monthly_flow(self, series_id: str) -> tuple[pd.Series, pd.Series]:
-        """(the episode's months, the monthly history since 2014 before them), by month start."""
+    def _monthly_flow(self, series_id: str) -> tuple[pd.Series, pd.Series]:
+        """(the episode's months, the comparable months before them), by month start."""
         monthly = self.series(series_id, index="period_start")
-        monthly = monthly[monthly.index >= FLOW_HISTORY_START]
+        monthly = monthly[self.comparable_mask(monthly.index)]
         months = pd.DatetimeIndex(self.episode.months()).as_unit("ns")
         present = monthly.reindex(months)
         if present.isna().any():

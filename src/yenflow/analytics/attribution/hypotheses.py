@@ -28,7 +28,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from yenflow.analytics.attribution.bootstrap import bootstrap_mean
+from yenflow.analytics.attribution.bootstrap import bootstrap_mean, iid_indices
 from yenflow.analytics.attribution.episode import UNIT_FLOW, Evidence
 from yenflow.analytics.attribution.evidence import Measurement, Missing, Prediction
 from yenflow.analytics.attribution.measures import (
@@ -41,6 +41,7 @@ from yenflow.analytics.attribution.measures import (
     seed_for,
 )
 from yenflow.analytics.attribution.registry import Fingerprint, Hypothesis, register
+from yenflow.analytics.attribution.regression import ols_hac
 from yenflow.analytics.attribution.seasonal import seasonal_windows
 
 __all__ = ["bank_yield_sensitivity"]
@@ -272,8 +273,7 @@ def _episode_within(ev: Evidence) -> Measurement:
     s = seasonal_windows(ev, ev.episode.weekly_id)
     if len(s.values) < 5:
         raise Missing(f"{len(s.values)} comparable years, at least 5 needed", kind="too_few")
-    rng = np.random.default_rng(seed_for(ev, "season.z"))
-    draws = s.values[rng.integers(0, len(s.values), size=(2000, len(s.values)))]
+    draws = s.values[iid_indices(len(s.values), 2000, seed=seed_for(ev, "season.z"))]
     sd = draws.std(axis=1, ddof=1)
     z = (s.observed - draws.mean(axis=1)) / np.where(sd > 0, sd, np.nan)
     lo, hi = np.nanquantile(z, [(1 - ev.level) / 2, (1 + ev.level) / 2])
@@ -336,8 +336,6 @@ def bank_yield_sensitivity(ev: Evidence, *, investor: str = "banks") -> Measurem
     """Slope of an investor's monthly net purchases of foreign bonds (¥100 million) on the
     change in the US 10-year yield (basis points) that month and the month before (sum of
     both coefficients), OLS on the months before the episode with Newey–West (HAC) errors."""
-    from statsmodels.regression.linear_model import OLS
-
     sid = ev.investor_id(investor, "long_term_debt")
     _, hist = ev.monthly_flow(sid)
     us10 = ev.series(US10, index="period_start").dropna()
@@ -347,11 +345,11 @@ def bank_yield_sensitivity(ev: Evidence, *, investor: str = "banks") -> Measurem
     frame = pd.DataFrame({"y": hist, "dy": dy, "dy_lag": dy.shift(1)}).dropna()
     if len(frame) < 36:
         raise Missing(f"{len(frame)} months of history, at least 36 needed", kind="too_few")
-    x = frame[["dy", "dy_lag"]].assign(const=1.0)[["const", "dy", "dy_lag"]]
-    fit = OLS(frame["y"], x).fit(cov_type="HAC", cov_kwds={"maxlags": 3})
+    x = np.column_stack([np.ones(len(frame)), frame["dy"], frame["dy_lag"]])
+    fit = ols_hac(frame["y"].to_numpy(), x, maxlags=3)
     w = np.array([0.0, 1.0, 1.0])
-    slope = float(w @ fit.params.to_numpy())
-    se = float(np.sqrt(w @ fit.cov_params().to_numpy() @ w))
+    slope = float(w @ fit.params)
+    se = float(np.sqrt(w @ fit.cov @ w))
     zq = NormalDist().inv_cdf((1 + ev.level) / 2)
     return Measurement(
         slope,

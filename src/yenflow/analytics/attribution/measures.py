@@ -4,7 +4,7 @@ change, CFTC positions. Each returns a :class:`~.evidence.Measurement` or raises
 
 "Abnormal" always means: the episode's statistic minus what same-length windows of the
 series' own history before the episode show (seeded moving-block bootstrap, see
-:mod:`.bootstrap`). History: MoF flows since January 2014 (the investment-fund break);
+:mod:`.bootstrap`). History: MoF flows on the episode's side of the January 2014 break;
 market series ``history_years`` (default 10) before the window.
 """
 
@@ -40,7 +40,7 @@ def seed_for(ev: Evidence, key: str) -> int:
 
 def abnormal_flow(ev: Evidence, series_id: str, *, monthly: bool, key: str) -> Measurement:
     """The episode's net flow (¥100 million, net purchase > 0; weeks or months) minus normal
-    windows of as many weeks (months) since 2014."""
+    windows of as many weeks (months) on the same side of MoF's 2014 break."""
     window, hist = ev.monthly_flow(series_id) if monthly else ev.weekly_flow(series_id)
     normal = null_windows(
         hist.to_numpy(), len(window), n_windows=ev.n_windows, seed=seed_for(ev, key)

@@ -20,7 +20,7 @@ import pandas as pd
 # registering the built-in hypotheses is a side effect of importing them
 from yenflow.analytics.attribution import hypotheses as _builtin  # noqa: F401
 from yenflow.analytics.attribution.decomposition import Decomposition, decompose
-from yenflow.analytics.attribution.episode import Episode, Evidence, require_frame
+from yenflow.analytics.attribution.episode import Episode, Evidence, SeriesBook
 from yenflow.analytics.attribution.evidence import Missing
 from yenflow.analytics.attribution.registry import HYPOTHESES, HypothesisResult
 from yenflow.analytics.attribution.treasuries import TreasuryReconciliation, reconcile_treasuries
@@ -28,7 +28,7 @@ from yenflow.analytics.records import json_value
 from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
-__all__ = ["SERIES_PREFIXES", "Scorecard", "conclude", "explain"]
+__all__ = ["SERIES_PREFIXES", "Scorecard", "conclude", "explain", "explain_many"]
 
 #: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan.
 SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan")
@@ -186,19 +186,20 @@ def _observed(ev: Evidence) -> tuple[float, dict[str, Any]]:
         detail = {"series_id": e.weekly_id, "weeks": [f"{w:%Y-%m-%d}" for w in window.index]}
     total = float(window.sum())
     sums = hist.rolling(len(window)).sum().dropna()
-    detail["rank_sale_since_2014"] = int((sums < total).sum()) + 1
-    detail["n_windows_since_2014"] = len(sums) + 1
+    detail["rank_sale"] = int((sums < total).sum()) + 1
+    detail["n_windows"] = len(sums) + 1
+    detail["comparable_period"] = ev.comparable_period()
     return total, detail
 
 
 def explain(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | SeriesBook,
     *,
     start: dt.date | str,
     end: dt.date | str,
     flow: str = "outward.long_term_debt",
     investor: str | None = None,
-    as_of: dt.date | dt.datetime | str | None = None,
+    as_of: dt.date | dt.datetime | str | pd.Timestamp | None = None,
     hypotheses: Sequence[str] | None = None,
     seed: int = 0,
     level: float = 0.90,
@@ -209,7 +210,8 @@ def explain(
 
     Args:
         obs: canonical observations (``series_id, period_start, period_end, value,
-            published_at``), e.g. ``yenflow.observations()``.
+            published_at``), e.g. ``yenflow.observations()``; or a :class:`SeriesBook` of
+            them to share between episodes.
         start, end: the episode's first and last day (MoF weeks run Sunday–Saturday).
         flow: ``<direction>.<asset>``, e.g. ``outward.long_term_debt``.
         investor: an investor type (``banks``, ``trust_accounts``, ``life_insurers``...), or
@@ -225,27 +227,18 @@ def explain(
         DataError: the episode's own flow is not in the data (or not public at ``as_of``).
         ValueError: malformed dates, flow or options.
     """
-    require_frame(obs)
     if not 0.5 <= level < 1:
         msg = f"level must be in [0.5, 1), got {level}"
         raise ValueError(msg)
     episode = Episode.of(start, end, flow=flow, investor=investor)
-    cutoff = None if as_of is None else to_cutoff(as_of)
-    if cutoff is not None:
-        obs = obs.loc[obs["published_at"] <= cutoff]
     keys = list(HYPOTHESES) if hypotheses is None else list(hypotheses)
     unknown = [k for k in keys if k not in HYPOTHESES]
     if unknown:
         msg = f"unknown hypotheses {unknown}; registered: {list(HYPOTHESES)}"
         raise ValueError(msg)
+    book = _book(obs, as_of)
     ev = Evidence(
-        obs,
-        episode,
-        cutoff,
-        seed=seed,
-        level=level,
-        n_windows=n_windows,
-        history_years=history_years,
+        book, episode, seed=seed, level=level, n_windows=n_windows, history_years=history_years
     )
     try:
         observed, detail = _observed(ev)
@@ -266,7 +259,7 @@ def explain(
         treasuries = reconcile_treasuries(ev)
     return Scorecard(
         episode,
-        cutoff,
+        book.as_of,
         observed,
         detail,
         results,
@@ -277,3 +270,24 @@ def explain(
         level,
         tuple(notes),
     )
+
+
+def _book(obs: pd.DataFrame | SeriesBook, as_of: object) -> SeriesBook:
+    cutoff = None if as_of is None else to_cutoff(as_of)  # type: ignore[arg-type]
+    if isinstance(obs, SeriesBook):
+        if cutoff is None or cutoff == obs.as_of:
+            return obs
+        return SeriesBook(obs.obs, cutoff)
+    return SeriesBook(obs, cutoff)
+
+
+def explain_many(
+    obs: pd.DataFrame,
+    episodes: Sequence[tuple[dt.date | str, dt.date | str]],
+    *,
+    as_of: dt.date | dt.datetime | str | pd.Timestamp | None = None,
+    **options: Any,
+) -> list[Scorecard]:
+    """:func:`explain` for several ``(start, end)`` episodes, reading each series once."""
+    book = _book(obs, as_of)
+    return [explain(book, start=s, end=e, **options) for s, e in episodes]

@@ -4,7 +4,7 @@ For an episode of ``L`` weeks starting on ``start``, the window of year ``y`` is
 consecutive MoF weeks from the first week whose Wednesday is on or after ``start`` moved to
 year ``y`` (29 February becomes 28 February). Years whose window is incomplete, and the
 episode's own year, are left out; only weeks public at the cut-off are used (the evidence
-frame is already cut). Flows since January 2014 (the investment-fund break).
+frame is already cut). Only years on the episode's side of MoF's January 2014 break.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from yenflow.analytics.attribution.episode import FLOW_HISTORY_START, Evidence, episode_weeks
+from yenflow.analytics.attribution.episode import Evidence, episode_weeks
 
 __all__ = ["SeasonalWindows", "seasonal_windows"]
 
@@ -53,13 +53,17 @@ def _shift(day: pd.Timestamp, year: int) -> pd.Timestamp:
 
 def seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
     """The episode's weeks and the same calendar window in every other complete year."""
+    return ev.memo("seasonal", series_id, lambda: _seasonal_windows(ev, series_id))
+
+
+def _seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
     window, _ = ev.weekly_flow(series_id)
     weekly = ev.series(series_id, index="period_end")
-    weekly = weekly[weekly.index >= FLOW_HISTORY_START + pd.Timedelta(days=6)]
+    weekly = weekly[ev.comparable_mask(weekly.index - pd.Timedelta(days=6))]
     length = len(window)
     years, values = [], []
     own = ev.start.year
-    for year in range(FLOW_HISTORY_START.year, int(weekly.index.max().year) + 1):
+    for year in range(int(weekly.index.min().year), int(weekly.index.max().year) + 1):
         if year == own:
             continue
         chunk = episode_weeks(weekly, _shift(ev.start, year), length)

@@ -130,7 +130,7 @@ def reconcile_treasuries(ev: Evidence) -> TreasuryReconciliation:
             ev.series(sid, index="period_start")
     except Missing as gone:
         return undecided(gone.reason)
-    tic.index = tic.index.to_period("M")
+    tic = tic.set_axis(tic.index.to_period("M"))
     need = [months[0] - 1, *months]
     gone = [f"{m}" for m in need if m not in tic.index]
     if gone:
@@ -150,7 +150,10 @@ def reconcile_treasuries(ev: Evidence) -> TreasuryReconciliation:
     change = float(h.iloc[-1] - h.iloc[0])
     central_val = -DURATIONS[1] * dy["mean"].to_numpy() / 100.0 * prev
     implied = change - float(central_val.sum())
-    lo, hi = min(grid.values()), max(grid.values())
+    finite = [v for v in grid.values() if np.isfinite(v)]
+    if not finite or not np.isfinite(implied):
+        return undecided("no Treasury yield change for the months to value the holdings with")
+    lo, hi = min(finite), max(finite)
     by_month = pd.DataFrame(
         {
             "holdings_usd_bn": h.iloc[1:].to_numpy(),
@@ -194,7 +197,7 @@ def _mof_usd(ev: Evidence, months: pd.PeriodIndex, notes: list[str]) -> float | 
     except Missing as gone:
         notes.append(f"MoF comparison left out: {gone.reason}")
         return None
-    flows.index = flows.index.to_period("M")
+    flows = flows.set_axis(flows.index.to_period("M"))
     fx_m = fx.groupby(fx.index.to_period("M")).mean()
     if any(m not in flows.index for m in months):
         notes.append(f"MoF comparison left out: {MOF_MONTHLY} not public for every month")
