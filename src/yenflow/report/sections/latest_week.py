@@ -63,31 +63,35 @@ def _break_words(w: FlowWindow) -> str:
     return f"MoF's {brk:%B %Y} break" if brk is not None else "a statistical break"
 
 
-def _comparable_clause(w: FlowWindow, what: str) -> str:
+def _comparable_clause(w: FlowWindow, *, span: str, of_side: bool) -> str:
     """Which ranking a sentence used, and the ranking on the comparable period, when the
-    window's ranks pool both sides of MoF's statistical break (else ``""``)."""
+    window's ranks pool both sides of MoF's statistical break (else ``""``).
+
+    ``span``: how the sentence names a window (``the week``, ``the 2 weeks``); ``of_side``:
+    whether its rank is counted among the windows on its side (else among all windows).
+    """
     if not w.crosses_break:
         return ""
     brk = BREAKS[w.asset]
+    unit = "weeks" if w.window_weeks == 1 else f"rolling {w.window_weeks}-week windows"
     text = (
-        f" These ranks count every {what} since the weekly data begin (2005), across "
+        f" These ranks pool all {unit} since the weekly data begin (2005), across "
         f"{_break_words(w)} (investment funds moved from long-term debt into equity and "
         "investment fund shares)"
     )
     rank = w.rank_sale_comparable if w.side == "sale" else w.rank_purchase_comparable
     if w.comparable and rank is not None:
-        n_side = (
-            w.n_sale_windows_comparable if w.side == "sale" else w.n_purchase_windows_comparable
-        )
+        if of_side:
+            n = w.n_sale_windows_comparable if w.side == "sale" else w.n_purchase_windows_comparable
+            among = f"among {n:,} {unit}' {side_label(w.side)}s"
+        else:
+            among = f"of {w.n_windows_comparable:,} {unit}"
         since = (
-            f"the largest since the window to {w.largest_since_comparable}"
+            f"the largest since {span} to {w.largest_since_comparable}"
             if w.largest_since_comparable
             else f"the largest since {brk:%B %Y}"
         )
-        text += (
-            f"; on the comparable period from {brk:%B %Y} alone: rank {rank:,} among "
-            f"{n_side:,} {side_label(w.side)}s, {since}"
-        )
+        text += f"; on the comparable period from {brk:%B %Y} alone: rank {rank:,} {among}, {since}"
     return text + "."
 
 
@@ -130,7 +134,8 @@ def _week_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
     return (
         f"{head} {verb} {_amount(w)} of {what}; rank {on_side(w, 'rank'):,} among "
         f"{w.n_side_windows:,} weeks' {kind}s, the largest {kind} since "
-        f"{_since(w, first_week_end, 'the week')}." + _comparable_clause(w, f"week's {kind}")
+        f"{_since(w, first_week_end, 'the week')}."
+        + _comparable_clause(w, span="the week", of_side=True)
     )
 
 
@@ -148,7 +153,7 @@ def _record_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
     if episode is not None:
         nth = "the" if episode == 1 else f"the {_ordinal(episode)}"
         text += f", {nth} largest among non-overlapping {w.window_weeks}-week {kind}s"
-    return text + "." + _comparable_clause(w, f"rolling {w.window_weeks}-week window")
+    return text + "." + _comparable_clause(w, span=f"the {w.window_weeks} weeks", of_side=False)
 
 
 def _notable(w: FlowWindow) -> bool:
