@@ -318,9 +318,10 @@ def simulate(
         holdings: ¥ bn per sleeve or asset class at the close of ``start`` (an asset class's
             amount goes to its primary sleeve); default the targets times the policy's AUM.
         start: the date of the holdings; only returns after it are used (default: all rows).
-        end: the last day (inclusive) to run. A calendar rule trades on the last row when
-            its period is over: the next date of ``returns`` is in another period or, at the
-            end of the data, the day after ``end`` is (else the next business day).
+        end: the last day (inclusive) to run, and a statement that the returns are complete
+            through it: a calendar rule trades on the last row when its period is over, that
+            is when the next date of ``returns`` is in another period or, at the end of the
+            data, the day after ``end`` is (without ``end``: the next business day).
 
     Raises:
         DataError: a held sleeve has no returns, FX returns on a yen sleeve, no returns in the
