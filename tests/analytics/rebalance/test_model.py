@@ -307,6 +307,16 @@ def test_bad_inputs_are_named() -> None:
     only_two = pd.DataFrame(0.0, index=idx, columns=["domestic_bonds", "foreign_bonds"])
     with pytest.raises(DataError, match="no market returns for sleeves"):
         simulate(policy("gpif_5th"), MarketReturns.from_components(only_two))
+    hedged_only = PolicyPortfolio(
+        "hedged_only",
+        {"equities": 50.0, "bonds": 50.0},
+        sleeves=(Sleeve("equities", "equities", False), Sleeve("bonds_h", "bonds", False)),
+    )
+    eq_only = MarketReturns.from_components(pd.DataFrame({"equities": 0.0}, index=idx))
+    with pytest.raises(DataError, match="no market returns for sleeves"):
+        simulate(hedged_only, eq_only)
+    with pytest.raises(DataError, match="asset class bonds of hedged_only has no sleeve"):
+        simulate(hedged_only, eq_only, holdings={"equities": 1.0})
     gap = pd.DataFrame({"equities": [0.0, np.nan, 0.0], "bonds": 0.0}, index=idx)
     with pytest.raises(DataError, match="missing return at 2025-05-02"):
         MarketReturns.from_components(gap)

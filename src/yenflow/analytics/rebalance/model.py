@@ -403,16 +403,17 @@ def _prepare(
     member = np.zeros((len(classes), len(sleeves)))  # class x sleeve indicator
     for j, s in enumerate(sleeves):
         member[classes.index(s.counts_as), j] = 1.0
-    primary = [
-        next(
-            j
-            for j, s in enumerate(sleeves)
-            if s.counts_as == c and s.name == first.primary_sleeve(c)
-        )
-        if any(s.name == first.primary_sleeve(c) for s in sleeves)
-        else next(j for j, s in enumerate(sleeves) if s.counts_as == c)
-        for c in classes
-    ]
+    primary = []
+    for c in classes:
+        mine = [j for j, s in enumerate(sleeves) if s.counts_as == c]
+        if not mine:
+            msg = (
+                f"asset class {c} of {first.name} has no sleeve with returns or holdings; "
+                f"returns have {list(returns.sleeves)}"
+            )
+            raise DataError(msg)
+        named = [j for j in mine if sleeves[j].name == first.primary_sleeve(c)]
+        primary.append(named[0] if named else mine[0])
     targets = [np.array([p.targets[c] for c in classes]) for p in policies]
     bands = [
         _Bands(
