@@ -285,6 +285,8 @@ def test_trade_range_spans_the_rules() -> None:
         "rule == 'calendar/month/target/1' and asset_class == 'foreign_bonds'"
     )
     np.testing.assert_allclose(mine["trade_jpy_bn"].to_numpy(), one["foreign_bonds"].to_numpy())
+    assert repr(rng_).startswith("<TradeRange: gpif_5th, 13 rules, per month")
+    assert "<table" in rng_._repr_html_()
     s = rng_.summary()
     assert (
         s["net_trades_jpy_bn"]["foreign_bonds"]["low"]

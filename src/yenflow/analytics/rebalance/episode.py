@@ -31,6 +31,7 @@ from yenflow.analytics.rebalance.model import (
 )
 from yenflow.analytics.rebalance.policy import PolicyPortfolio, Rule, gpif_plans
 from yenflow.analytics.records import json_value
+from yenflow.analytics.results import ResultBase
 from yenflow.errors import DataError
 from yenflow.frame import AsOfLike, to_cutoff
 
@@ -50,8 +51,8 @@ _COLUMNS = [
 ]
 
 
-@dataclass(frozen=True, eq=False)
-class EpisodeTrades:
+@dataclass(frozen=True, eq=False, repr=False)
+class EpisodeTrades(ResultBase):
     """Model-implied rebalancing over one episode (see the module docstring).
 
     ``table``: one row per asset class with the columns of :data:`_COLUMNS`;
@@ -94,12 +95,12 @@ class EpisodeTrades:
             "notes": list(self.notes),
         }
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
         parts = [
             f"{r.asset_class} {r.trade_low_jpy_bn:+,.0f}..{r.trade_high_jpy_bn:+,.0f}"
             for r in self.table.itertuples(index=False)
         ]
-        return f"EpisodeTrades({self.start}..{self.end}, ¥ bn: " + "; ".join(parts) + ")"
+        return f"{self.start}..{self.end}, ¥ bn: " + "; ".join(parts)
 
 
 def episode_trades(

@@ -38,6 +38,7 @@ import pandas as pd
 from yenflow.analytics.rebalance.market import MarketReturns
 from yenflow.analytics.rebalance.policy import PolicyPortfolio, Rule, Sleeve
 from yenflow.analytics.records import json_value
+from yenflow.analytics.results import ResultBase
 from yenflow.errors import ConfigError, DataError
 
 __all__ = [
@@ -147,8 +148,8 @@ def _schedule(policies: Sequence[PolicyPortfolio]) -> list[PolicyPortfolio]:
     return list(policies)
 
 
-@dataclass(frozen=True, eq=False)
-class RebalanceRun:
+@dataclass(frozen=True, eq=False, repr=False)
+class RebalanceRun(ResultBase):
     """One rule run over one stretch of market returns. Build it with :func:`simulate`.
 
     :meth:`to_frame` is long: one row per (date, asset class), columns in the module docstring
@@ -265,12 +266,11 @@ class RebalanceRun:
             "notes": list(self.notes),
         }
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
         s = self.summary()
         return (
-            f"RebalanceRun({'/'.join(self.policy_names)}, {self.rule.label}, "
-            f"{s['start']}..{s['end']}, "
-            f"{s['rebalance_days']} rebalancing days, turnover ¥{s['turnover_jpy_bn']:,.1f} bn)"
+            f"{'/'.join(self.policy_names)}, {self.rule.label}, {s['start']}..{s['end']}, "
+            f"{s['rebalance_days']} rebalancing days, turnover ¥{s['turnover_jpy_bn']:,.1f} bn"
         )
 
 
@@ -652,8 +652,8 @@ def _configs(rules: Sequence[Rule], fractions: Sequence[float]) -> list[Rule]:
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class TradeRange:
+@dataclass(frozen=True, eq=False, repr=False)
+class TradeRange(ResultBase):
     """Implied trades per period and asset class over a set of rules: low, median, high.
 
     ``table`` columns: ``period_start``, ``period_end`` (inclusive), ``asset_class``,
@@ -699,10 +699,10 @@ class TradeRange:
             },
         }
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
         return (
-            f"TradeRange({'/'.join(self.policy_names)}, {len(self.rules)} rules, per {self.freq}, "
-            f"{self.table['period_start'].nunique()} periods)"
+            f"{'/'.join(self.policy_names)}, {len(self.rules)} rules, per {self.freq}, "
+            f"{self.table['period_start'].nunique()} periods"
         )
 
 
