@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.analytics.rebalance.test_gpif import fixture_holdings, fixture_returns
@@ -54,3 +55,14 @@ def test_episode_trades_use_only_what_was_known(tmp_path: Path) -> None:
         episode_trades(fixture_returns(), start="2024-05-01", end="2024-05-31", holdings=holdings)
     with pytest.raises(DataError, match="before its start"):
         episode_trades(fixture_returns(), start="2024-08-31", end="2024-08-01", holdings=holdings)
+
+
+@pytest.mark.parametrize("as_of", ["2024-08-12", "2024-08-20", "2024-09-02", "2024-12-31"])
+def test_episode_trades_do_not_move_when_the_data_are_cut_at_as_of(tmp_path: Path, as_of) -> None:
+    holdings = fixture_holdings(tmp_path)
+    full = fixture_returns()
+    cut = full.between(None, as_of)
+    kwargs = {"start": "2024-08-01", "end": "2024-09-30", "as_of": as_of, "holdings": holdings}
+    a, b = episode_trades(full, **kwargs), episode_trades(cut, **kwargs)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    assert a.last_return_date <= pd.Timestamp(as_of).date()

@@ -1,9 +1,10 @@
 """What rebalancing alone implies over one flow episode: GPIF's portfolio from its last public
 holdings, drifted to the episode, and the trades every rule implies inside it.
 
-:func:`episode_trades` starts the model from the latest GPIF quarter end whose figures were
-public by ``as_of`` (default: the episode's end), runs every rule and partial fraction of
-:func:`~yenflow.analytics.rebalance.model.trade_range` up to the episode's last day, and
+:func:`episode_trades` starts the model from the latest GPIF quarter end before the episode
+whose figures were public by ``as_of`` (default: the episode's end), runs every rule and
+partial fraction of :func:`~yenflow.analytics.rebalance.model.trade_range` up to the
+episode's last day, and
 reports per asset class the deviation from target on the eve of the episode (percentage
 points; the range over the rules, since earlier rebalancing depends on the rule) and the
 trades inside the episode (¥ bn and ¥100 million, MoF's unit; net purchase > 0), low, median
@@ -133,7 +134,7 @@ def episode_trades(
         raise DataError(msg)
     cut = to_cutoff(as_of if as_of is not None else last.date())
     holdings = holdings or gpif_holdings()
-    day, values = holdings.latest_known(cut)
+    day, values = holdings.latest_known(cut, before=first)
     known = returns.between(None, cut.tz_convert(None))
     usable = known.between(day, last)
     if len(usable.dates) == 0 or usable.dates.max() < first:

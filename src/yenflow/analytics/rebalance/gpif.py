@@ -122,15 +122,23 @@ class GpifHoldings(ResultBase):
             raise DataError(msg)
         return {k: float(v) for k, v in wide.loc[day].items()}
 
-    def latest_known(self, as_of: AsOfLike) -> tuple[pd.Timestamp, dict[str, float]]:
+    def latest_known(
+        self, as_of: AsOfLike, *, before: pd.Timestamp | str | None = None
+    ) -> tuple[pd.Timestamp, dict[str, float]]:
         """The latest quarter end whose figures were public by ``as_of`` (see
-        :func:`available_from`), and its four market values (¥ bn)."""
+        :func:`available_from`) and, with ``before``, that lies before that day; and its four
+        market values (¥ bn)."""
         cut = to_cutoff(as_of).tz_convert(None)
-        known = self.table.loc[self.table["available_from"] <= cut, "quarter_end"]
+        t = self.table
+        mask = t["available_from"] <= cut
+        if before is not None:
+            mask &= t["quarter_end"] < pd.Timestamp(before)
+        known = t.loc[mask, "quarter_end"]
         if known.empty:
-            first = self.table["available_from"].min()
+            first = t["available_from"].min()
+            limit = "" if before is None else f" for a quarter end before {before}"
             msg = (
-                f"{_WHAT} ({self.location}): nothing public by {cut:%Y-%m-%d} "
+                f"{_WHAT} ({self.location}): nothing public by {cut:%Y-%m-%d}{limit} "
                 f"(the first figures came out about {first:%Y-%m-%d})"
             )
             raise DataError(msg)
