@@ -504,7 +504,7 @@ def report(
         cutoff = _as_of(as_of)
         with Store(settings.store_path, read_only=offline) as st:
             obs = st.observations(as_of=cutoff)
-            status = st.source_status()
+            status = st.source_status(as_of=cutoff)
         rep = build_report(obs, as_of=cutoff, sources=status)
     except YenflowError as exc:
         raise _fail(exc) from exc
