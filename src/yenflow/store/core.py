@@ -382,10 +382,7 @@ class Store:
                         + (r.error, None, None)
                     )
                 if log:
-                    con.executemany(
-                        f"INSERT INTO fetches ({_FETCH_COLUMNS}) VALUES ({', '.join('?' * 19)})",
-                        log,
-                    )
+                    self._insert_fetches(con, log)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -397,6 +394,28 @@ class Store:
             )
             raise StoreError(msg) from exc
         return total
+
+    @staticmethod
+    def _insert_fetches(con: duckdb.DuckDBPyConnection, log: list[tuple]) -> None:
+        """Insert fetch-log rows (tuples in :data:`_FETCH_COLUMNS` order) in one statement."""
+        import pandas as pd
+
+        names = [c.strip() for c in _FETCH_COLUMNS.split(",")]
+        frame = pd.DataFrame.from_records(log, columns=names)
+        ints = ("fetch_id", "http_status", "bytes", "rows_added", "rows_revised")
+        for col in (*ints, "rows_unchanged", "rows_parsed", "rows_restamped"):
+            frame[col] = frame[col].astype("Int64")
+        frame["fetched_at"] = pd.to_datetime(frame["fetched_at"])
+        texts = ("url", "raw_path", "sha256", "etag", "last_modified", "parser_version", "error")
+        for col in (*texts, "run_id", "source", "status"):
+            frame[col] = frame[col].astype(object)
+        con.register("yf_fetch_df", frame)
+        try:
+            con.execute(
+                f"INSERT INTO fetches ({_FETCH_COLUMNS}) SELECT {_FETCH_COLUMNS} FROM yf_fetch_df"
+            ).fetchall()
+        finally:
+            con.unregister("yf_fetch_df")
 
     # -- reading -----------------------------------------------------------------
     def observations(
