@@ -387,6 +387,8 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+        except duckdb.InterruptException:  # Ctrl-C inside DuckDB: rolled back; stop
+            raise KeyboardInterrupt from None
         except duckdb.Error as exc:
             msg = (
                 f"writing source {source!r} to the store {self.path} failed and was "

@@ -86,38 +86,43 @@ def upsert_series(con: duckdb.DuckDBPyConnection, datasets: Sequence[Dataset]) -
         con.unregister("yf_series_df")
 
 
-def _stage_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
-    """All rows of all payloads, with their payload's order (columns keep their dtypes:
-    no per-row Python objects, so a large batch stays compact)."""
+def _stage_frame(items: Sequence[BatchItem]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All rows of all payloads, with their payload's order, all columns numeric (series ids
+    as codes into the second frame): no per-row Python objects, so a large batch is compact
+    and DuckDB scans it without conversion."""
     parts = []
+    ids: dict[str, int] = {}
     for order, item in enumerate(items):
         frame = item.dataset.frame
         if frame.empty:
             continue
+        codes, uniques = pd.factorize(frame["series_id"])
+        mapping = np.array([ids.setdefault(str(u), len(ids)) for u in uniques], dtype="int32")
         published = frame["published_at"]
         if getattr(published.dtype, "tz", None) is not None:
             published = published.dt.tz_convert("UTC").dt.tz_localize(None)
         parts.append(
             pd.DataFrame(
                 {
-                    "series_id": frame["series_id"],
-                    "period_start": frame["period_start"],
-                    "period_end": frame["period_end"],
-                    "value": frame["value"].astype("float64"),
-                    "published_at": published,
+                    "sid": mapping[codes],
+                    "period_start": frame["period_start"].to_numpy(dtype="datetime64[ns]"),
+                    "period_end": frame["period_end"].to_numpy(dtype="datetime64[ns]"),
+                    "value": frame["value"].to_numpy(dtype="float64"),
+                    "published_at": published.to_numpy(dtype="datetime64[ns]"),
                     "ord": np.full(len(frame), order, dtype="int32"),
                 }
             )
         )
+    names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
     if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(), names
+    return pd.concat(parts, ignore_index=True), names
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> dict[int, Counts]:
     """Apply every payload's rows in one set-based pass; return the counts per fetch id."""
     totals = {item.fetch_id: len(item.dataset.frame) for item in items}
-    stage = _stage_frame(items)
+    stage, names = _stage_frame(items)
     if stage.empty:
         return {fid: Counts() for fid in totals}
     meta = pd.DataFrame(
@@ -130,6 +135,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
     )
     con.register("yf_stage_df", stage)
     con.register("yf_meta_df", meta)
+    con.register("yf_ids_df", names)
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE yf_meta AS SELECT ord, fetch_id, sha256, "
@@ -146,11 +152,11 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             f"""
             CREATE OR REPLACE TEMP TABLE yf_diff AS
             WITH s AS (
-                SELECT CAST(series_id AS VARCHAR) AS series_id,
+                SELECT CAST(i.series_id AS VARCHAR) AS series_id,
                        CAST(period_start AS DATE) AS period_start,
                        CAST(period_end AS DATE) AS period_end, value,
                        CAST(published_at AS TIMESTAMP) AS published_at, ord
-                FROM yf_stage_df
+                FROM yf_stage_df JOIN yf_ids_df i USING (sid)
                 {dedupe}
             )
             SELECT * FROM (
@@ -167,6 +173,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
     finally:
         con.unregister("yf_stage_df")
         con.unregister("yf_meta_df")
+        con.unregister("yf_ids_df")
     rows = con.execute(
         "SELECT m.fetch_id, d.kind, count(*) FROM yf_diff d JOIN yf_meta m USING (ord) GROUP BY ALL"
     ).fetchall()
