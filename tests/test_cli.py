@@ -277,3 +277,77 @@ def test_markup_and_escapes_in_payloads_never_break_status_and_log(tmp_path: Pat
         out = runner.invoke(app, [*cmd, "--store", db])
         assert out.exit_code == 0, out.output
         assert "\x1b" not in out.output and "[/x]" in out.output and "[bold red]" in out.output
+
+
+# -- one meaning of "as of": the API, `show`, `export` and the report agree ---------------------
+
+# The week to 12 April 2025 was published on Thursday 17 April, 08:50 Tokyo = 23:50 UTC on
+# 16 April. A bare date is the end of that day, UTC; an instant is taken as given.
+AS_OF_CASES = [  # (as of, latest week end, also through the report: ~5 s each)
+    ("2025-04-16", "2025-04-12", True),
+    ("2025-04-16T23:50:00Z", "2025-04-12", True),
+    ("2025-04-17T08:50:00+09:00", "2025-04-12", False),
+    ("2025-04-16T23:49:59Z", "2025-04-05", True),
+    ("2025-04-15", "2025-04-05", False),
+]
+
+
+def _report_last_period(summary: object, series_id: str) -> str | None:
+    """The ``last_period_end`` the report's JSON gives for ``series_id`` (wherever it is)."""
+    if isinstance(summary, dict):
+        if summary.get("series_id") == series_id and "last_period_end" in summary:
+            return str(summary["last_period_end"])[:10]
+        children = summary.values()
+    elif isinstance(summary, list):
+        children = summary
+    else:
+        return None
+    for child in children:
+        found = _report_last_period(child, series_id)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("as_of", "latest", "with_report"), AS_OF_CASES)
+def test_the_same_as_of_answer_through_api_cli_and_report(
+    store: Path, tmp_path: Path, wide, as_of: str, latest: str, with_report: bool
+):
+    import yenflow
+
+    api_last = yenflow.series(SID, store=store, as_of=as_of).index.max()
+    assert str(api_last.date()) == latest
+
+    out = runner.invoke(app, ["show", SID, "--last", "1", "--as-of", as_of, "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    rows = [line for line in out.output.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    assert re.search(rf"│ \d{{4}}-\d\d-\d\d\s+│ {latest}\s+│", rows[-1]), out.output
+
+    csv = tmp_path / "x.csv"
+    out = runner.invoke(
+        app, ["export", SID, "--out", str(csv), "--as-of", as_of, "--store", str(store)]
+    )
+    assert out.exit_code == 0, out.output
+    assert pd.read_csv(csv)["period_end"].max() == latest
+
+    if not with_report:
+        return
+    js = tmp_path / "r.json"
+    out = runner.invoke(
+        app,
+        [
+            "report",
+            "--offline",
+            "--as-of",
+            as_of,
+            "--out",
+            str(tmp_path / "r.html"),
+            "--json",
+            str(js),
+            "--store",
+            str(store),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert _report_last_period(json.loads(js.read_text()), SID) == latest
