@@ -351,3 +351,37 @@ def test_the_same_as_of_answer_through_api_cli_and_report(
     )
     assert out.exit_code == 0, out.output
     assert _report_last_period(json.loads(js.read_text()), SID) == latest
+
+
+# -- imports only on the paths that need them ---------------------------------------------------
+
+_PROBE = """
+import sys
+from yenflow.cli import main
+sys.argv = ["yenflow", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("\\nLOADED", " ".join(m for m in ("httpx", "plotly", "yenflow.report") if m in sys.modules))
+"""
+
+
+def _loaded(*args: str) -> set[str]:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120
+    )
+    line = [x for x in proc.stdout.splitlines() if x.startswith("LOADED")][-1]
+    return set(line.split()[1:])
+
+
+@pytest.mark.realdata
+def test_show_imports_neither_the_http_stack_nor_plotly(store: Path, real_data: Path):
+    assert _loaded("show", "fred.DEXJPUS", "--last", "5", "--store", str(store)) == set()
+    # a no-change fetch (everything already ingested) never loads the report or plotly
+    loaded = _loaded("fetch", "mof", "--from", str(real_data), "--store", str(store), "--json")
+    assert "plotly" not in loaded and "yenflow.report" not in loaded
+    assert _loaded("--help") == set()
