@@ -26,37 +26,35 @@ def run_refresh(
 
     from yenflow.refresh import refresh
     from yenflow.sources import source_names
-    from yenflow.store import Store
 
     cfg = settings(store_path)
     names = sources or source_names()
     if from_dir is not None and not from_dir.is_dir():
         usage(f"--from {from_dir}: no such folder")
-    with Store(cfg.store_path) as store:
-        if quiet or not err_console.is_terminal:
-            return refresh(
-                names, settings=cfg, store=store, snapshot_dir=from_dir, save_raw=save_raw
-            )
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.fields[source]:<5} {task.description}", markup=False),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            tasks = {n: bar.add_task("waiting", source=n, total=None) for n in names}
+    if quiet or not err_console.is_terminal:
+        return refresh(
+            names, settings=cfg, store=cfg.store_path, snapshot_dir=from_dir, save_raw=save_raw
+        )
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.fields[source]:<5} {task.description}", markup=False),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        tasks = {n: bar.add_task("waiting", source=n, total=None) for n in names}
 
-            def progress(source: str, message: str) -> None:
-                bar.update(tasks[source], description=message)
+        def progress(source: str, message: str) -> None:
+            bar.update(tasks[source], description=message)
 
-            return refresh(
-                names,
-                settings=cfg,
-                store=store,
-                snapshot_dir=from_dir,
-                save_raw=save_raw,
-                progress=progress,
-            )
+        return refresh(
+            names,
+            settings=cfg,
+            store=cfg.store_path,
+            snapshot_dir=from_dir,
+            save_raw=save_raw,
+            progress=progress,
+        )
 
 
 def summarize(messages: list[str], *, limit: int = 3) -> str:
