@@ -385,3 +385,33 @@ def test_show_imports_neither_the_http_stack_nor_plotly(store: Path, real_data: 
     loaded = _loaded("fetch", "mof", "--from", str(real_data), "--store", str(store), "--json")
     assert "plotly" not in loaded and "yenflow.report" not in loaded
     assert _loaded("--help") == set()
+
+
+# -- a revised value shows when it became known -------------------------------------------------
+
+
+def test_show_and_export_give_available_at_of_a_revision(tmp_path: Path, wide):
+    snap = tmp_path / "snap" / "fred"
+    snap.mkdir(parents=True)
+    rows = "observation_date,DEXJPUS\n2025-04-07,146.00\n2025-04-08,147.00\n"
+    (snap / "DEXJPUS.csv").write_text(rows)
+    db = str(tmp_path / "s.duckdb")
+    env = {"YENFLOW_FRED_SERIES": "DEXJPUS"}
+    args = ["fetch", "fred", "--from", str(tmp_path / "snap"), "--store", db, "--json"]
+    assert runner.invoke(app, args, env=env).exit_code == 0
+    (snap / "DEXJPUS.csv").write_text(rows.replace("147.00", "147.50"))  # FRED revises a day
+    assert runner.invoke(app, args, env=env).exit_code == 0
+
+    out = runner.invoke(app, ["show", "fred.DEXJPUS", "--store", db])
+    assert out.exit_code == 0 and "available_at" in out.output, out.output
+    csv = tmp_path / "x.csv"
+    out = runner.invoke(app, ["export", "fred.DEXJPUS", "--out", str(csv), "--store", db])
+    assert out.exit_code == 0, out.output
+    frame = pd.read_csv(csv, parse_dates=["published_at", "available_at"]).set_index("period_start")
+    same, revised = frame.loc["2025-04-07"], frame.loc["2025-04-08"]
+    assert revised["value"] == 147.5
+    # the revision became known at the second fetch (today), long after its release time
+    assert revised["available_at"] > revised["published_at"] + pd.Timedelta(days=30)
+    assert same["available_at"] == same["published_at"]
+    shown = runner.invoke(app, ["show", "fred.DEXJPUS", "--store", db]).output
+    assert revised["available_at"].strftime("%Y-%m-%d %H:%M") in shown
