@@ -415,3 +415,87 @@ def test_show_and_export_give_available_at_of_a_revision(tmp_path: Path, wide):
     assert same["available_at"] == same["published_at"]
     shown = runner.invoke(app, ["show", "fred.DEXJPUS", "--store", db]).output
     assert revised["available_at"].strftime("%Y-%m-%d %H:%M") in shown
+
+
+# -- settings checked at startup; stores that cannot be used ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("YENFLOW_TIMEOUT", "-1"),
+        ("YENFLOW_TIMEOUT", "nan"),
+        ("YENFLOW_BACKOFF", "inf"),
+        ("YENFLOW_RETRIES", "1e20"),
+    ],
+)
+def test_a_nonsensical_setting_stops_every_command_at_startup(tmp_path: Path, name, value):
+    for cmd in (["show", "fred.DEXJPUS"], ["status"], ["fetch", "mof"]):
+        out = runner.invoke(app, [*cmd, "--store", str(tmp_path / "s.duckdb")], env={name: value})
+        assert out.exit_code == 2 and name in one_error_line(out), out.output
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_unusable_stores_are_one_line_errors(tmp_path: Path):
+    import duckdb
+
+    (tmp_path / "afile").write_text("x")
+    under_file = tmp_path / "afile" / "s.duckdb"
+    out = runner.invoke(app, ["fetch", "mof", "--from", str(tmp_path), "--store", str(under_file)])
+    assert out.exit_code == 1 and str(tmp_path / "afile") in one_error_line(out)
+    foreign = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE t (x INT)")
+    con.close()
+    for cmd in (["status"], ["show", "fred.DEXJPUS"], ["log"], ["fetch", "mof"]):
+        out = runner.invoke(app, [*cmd, "--store", str(foreign)])
+        line = one_error_line(out)
+        assert out.exit_code == 1 and "not a yenflow store" in line and str(foreign) in line
+
+
+# -- the FRED key never leaks, whatever echoes it -----------------------------------------------
+
+FRED_KEY = "abcdef0123456789abcdef0123456789"
+
+
+def test_a_body_echoing_the_fred_key_leaks_it_nowhere(tmp_path: Path, wide):
+    import duckdb
+
+    from tests.scripted_server import ScriptedServer, respond
+
+    body = (
+        '{"error_code": 400, "error_message": "Bad Request.  The value for variable api_key '
+        f'({FRED_KEY}) is not registered. Read https://fred.stlouisfed.org/docs/api/api_key"}}'
+    ).encode()
+    with ScriptedServer({"/fred/obs": lambda h: respond(h, 200, body)}) as server:
+        env = {
+            "FRED_API_KEY": FRED_KEY,
+            "YENFLOW_FRED_API_BASE_URL": server.url("/fred/obs"),
+            "YENFLOW_FRED_SERIES": "DEXJPUS",
+            "YENFLOW_RETRIES": "0",
+        }
+        db = tmp_path / "s.duckdb"
+        outputs = []
+        for args in (["fetch", "fred", "--json"], ["fetch", "fred"]):
+            out = runner.invoke(app, [*args, "--store", str(db)], env=env)
+            assert out.exit_code == 1
+            outputs.append(out.output)
+        assert any(FRED_KEY in q for q, _ in server.requests)  # the key was sent, to FRED only
+    for cmd in (["log"], ["status"]):
+        out = runner.invoke(app, [*cmd, "--store", str(db)], env=env)
+        outputs.append(out.output)
+    html, js = tmp_path / "r.html", tmp_path / "r.json"
+    out = runner.invoke(
+        app, ["report", "--offline", "--out", str(html), "--json", str(js), "--store", str(db)]
+    )
+    outputs += [
+        out.output,
+        html.read_text() if html.exists() else "",
+        js.read_text() if js.exists() else "",
+    ]
+    con = duckdb.connect(str(db), read_only=True)
+    outputs.append(repr(con.execute("SELECT * FROM fetches").fetchall()))
+    con.close()
+    assert "REDACTED" in outputs[0]
+    for text in outputs:
+        assert FRED_KEY not in text and FRED_KEY[:12] not in text
