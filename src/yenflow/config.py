@@ -142,6 +142,7 @@ class Settings:
     max_mb_by_source: Mapping[str, float] = field(default_factory=dict)
     fred_api_key: str | None = field(default=None, repr=False)
     fred_series: tuple[str, ...] | None = None
+    markets_symbols: tuple[str, ...] | None = None
     base_urls: Mapping[str, str] = field(default_factory=dict)
     allowed_hosts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     user_agent: str = "yenflow/0.1 (+https://pypi.org/project/yenflow/)"
@@ -192,12 +193,17 @@ class Settings:
             if fred_series_env
             else None
         )
+        markets_env = env.get("YENFLOW_MARKETS_SYMBOLS")
+        markets_symbols = (
+            tuple(s.strip() for s in markets_env.split(",") if s.strip()) if markets_env else None
+        )
         values: dict[str, object] = {
             "store_path": Path(env["YENFLOW_STORE"])
             if env.get("YENFLOW_STORE")
             else default_store_path(),
             "fred_api_key": env.get("FRED_API_KEY") or None,
             "fred_series": fred_series,
+            "markets_symbols": markets_symbols,
             "base_urls": base_urls,
             "allowed_hosts": allowed,
             "max_mb_by_source": max_mb_by_source,
