@@ -16,6 +16,7 @@ import duckdb
 from yenflow.errors import StoreError
 from yenflow.frame import FRAME_COLUMNS, Dataset, to_cutoff
 from yenflow.payload import RawPayload, Validators
+from yenflow.redact import redact
 from yenflow.store import lock
 from yenflow.store.ids import new_fetch_id
 from yenflow.store.migrations import SCHEMA_VERSION, migrate, schema_version
@@ -102,6 +103,11 @@ class KnownPayload(NamedTuple):
 def _first(rows: list[tuple]) -> tuple | None:
     """The first row of a fully fetched result (DuckDB 2 needs results finished)."""
     return rows[0] if rows else None
+
+
+def _redacted(text: str | None) -> str | None:
+    """Fetch-log text through :func:`yenflow.redact.redact`: no key is ever stored."""
+    return redact(text) if text else text
 
 
 def _naive_utc(ts: datetime) -> datetime:
@@ -357,7 +363,7 @@ class Store:
                             fetch_id,
                             run_id,
                             source,
-                            p.url,
+                            _redacted(p.url),
                             p.raw_path,
                             _naive_utc(p.fetched_at),
                             w.status,
@@ -370,16 +376,17 @@ class Store:
                             counts.added if counts else None,
                             counts.revised if counts else None,
                             counts.unchanged if counts else None,
-                            w.error,
+                            _redacted(w.error),
                             parsed,
                             counts.restamped if counts else None,
                         )
                     )
                 for r in records:
                     log.append(
-                        (new_fetch_id(), run_id, source, r.url, r.raw_path, now, r.status)
+                        (new_fetch_id(), run_id, source, _redacted(r.url), r.raw_path, now)
+                        + (r.status,)
                         + (None,) * 9
-                        + (r.error, None, None)
+                        + (_redacted(r.error), None, None)
                     )
                 if log:
                     self._insert_fetches(con, log)
