@@ -57,4 +57,3 @@ def to_series(
     ).sort_index()
     out.index.name = index
     return out
-

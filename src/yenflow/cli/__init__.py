@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "data",  # show, export, trace
     "status",  # status, log
     "report",  # report
+    "explain",  # explain
 )
 
 for _name in COMMAND_MODULES:
