@@ -33,7 +33,8 @@ def expanding_ranks(
     ``rank_sale`` (1 = the most negative; ties share the best rank), ``rank_purchase`` (1 = the
     largest), ``n`` (eligible values so far), ``n_sale`` / ``n_purchase`` (those < 0 / > 0),
     ``percentile`` (percent of them ≤ this one) and ``zscore`` ((x - mean) / sd, ddof = 1, NaN
-    while the sd is zero or undefined; Welford's running mean and variance).
+    while the sd is zero or undefined; Welford's running mean and variance, and for the latest
+    value the two-pass mean and standard deviation of all values, as a full-sample z-score).
 
     One pass: the values seen so far are kept sorted (binary insertion), so ``n`` values cost
     ``O(n log n)`` comparisons.
@@ -64,6 +65,9 @@ def expanding_ranks(
     n_sale = np.cumsum(ok & (v < 0))
     n_purchase = np.cumsum(ok & (v > 0))
     sd = np.sqrt(var)
+    last = np.flatnonzero(ok)
+    if last.size > 1:  # the latest value: the two-pass mean and deviation of all values so far
+        mean[last[-1]], sd[last[-1]] = v[ok].mean(), float(np.std(v[ok], ddof=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         zscore = np.where(sd > 0, (v - mean) / sd, np.nan)
         percentile = at_most / count * 100.0
