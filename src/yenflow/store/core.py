@@ -520,6 +520,47 @@ class Store:
         sql += " ORDER BY s.source, s.series_id"
         return self._con.execute(sql, params).df()
 
+    def freshness(self, *, as_of: datetime | pd.Timestamp | str | None = None) -> pd.DataFrame:
+        """Per stored series, in one query: ``rows``, ``first_period_end``,
+        ``last_period_end`` and ``last_published_at`` (of the newest period's value, UTC), as
+        the store knew them at ``as_of`` (:func:`yenflow.frame.to_cutoff`; a value counts once
+        ``available_at <= as_of``, revisions with the value known then). What the report's
+        data section lists for every series, without reading the observations.
+        """
+        import pandas as pd
+
+        params: list[object] = []
+        rows = "observations"
+        if as_of is not None:
+            cutoff = to_cutoff(as_of).tz_localize(None).to_pydatetime()
+            rows = """(
+                SELECT series_id, period_start, period_end, published_at FROM (
+                    SELECT series_id, period_start, period_end, published_at, available_at
+                    FROM observations WHERE available_at <= ?
+                    UNION ALL
+                    SELECT series_id, period_start, period_end, published_at, available_at
+                    FROM revisions WHERE available_at <= ?
+                )
+                QUALIFY row_number() OVER (
+                    PARTITION BY series_id, period_start ORDER BY available_at DESC) = 1
+            )"""
+            params = [cutoff, cutoff]
+        frame = self._con.execute(
+            f"""
+            SELECT series_id, count(*) AS rows, min(period_end) AS first_period_end,
+                   max(period_end) AS last_period_end,
+                   arg_max(published_at, period_end) AS last_published_at
+            FROM {rows} GROUP BY series_id ORDER BY series_id
+            """,
+            params,
+        ).df()
+        frame["first_period_end"] = pd.to_datetime(frame["first_period_end"])
+        frame["last_period_end"] = pd.to_datetime(frame["last_period_end"])
+        frame["last_published_at"] = pd.to_datetime(frame["last_published_at"]).dt.tz_localize(
+            "UTC"
+        )
+        return frame
+
     def source_status(self, *, as_of: datetime | pd.Timestamp | str | None = None) -> pd.DataFrame:
         """Per source: last fetch time, last status and error, observations held and the
         newest publication time.
