@@ -1,0 +1,81 @@
+"""The same calendar window in other years (leave the episode's year out).
+
+For an episode of ``L`` weeks starting on ``start``, the window of year ``y`` is the ``L``
+consecutive MoF weeks from the first week whose Wednesday is on or after ``start`` moved to
+year ``y`` (29 February becomes 28 February). Years whose window is incomplete, and the
+episode's own year, are left out; only weeks public at the cut-off are used (the evidence
+frame is already cut). Only years on the episode's side of MoF's January 2014 break.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from yenflow.analytics.attribution.episode import Evidence, episode_weeks
+
+__all__ = ["SeasonalWindows", "seasonal_windows"]
+
+
+@dataclass(frozen=True)
+class SeasonalWindows:
+    """The episode's flow and the same window's flow in other years (¥100 million).
+
+    ``all_windows_mean`` is the mean of every ``L``-week rolling window in the same years, the
+    baseline against which a seasonal tendency is measured.
+    """
+
+    observed: float
+    weeks: int
+    years: tuple[int, ...]
+    values: np.ndarray
+    all_windows_mean: float
+
+    def rank_sale(self) -> int:
+        """1 + the number of other years with a larger net sale (smaller net) than the episode."""
+        return int((self.values < self.observed).sum()) + 1
+
+    def zscore(self) -> float | None:
+        sd = float(np.std(self.values, ddof=1)) if len(self.values) > 1 else 0.0
+        return (self.observed - float(self.values.mean())) / sd if sd > 0 else None
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"year": self.years, "net_jpy_100m": self.values})
+
+
+def _shift(day: pd.Timestamp, year: int) -> pd.Timestamp:
+    if day.month == 2 and day.day == 29:
+        return pd.Timestamp(year, 2, 28)
+    return day.replace(year=year)
+
+
+def seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
+    """The episode's weeks and the same calendar window in every other complete year."""
+    return ev.memo("seasonal", series_id, lambda: _seasonal_windows(ev, series_id))
+
+
+def _seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
+    window, _ = ev.weekly_flow(series_id)
+    weekly = ev.series(series_id, index="period_end")
+    weekly = weekly[ev.comparable_mask(weekly.index - pd.Timedelta(days=6))]
+    length = len(window)
+    years, values = [], []
+    own = ev.start.year
+    for year in range(int(weekly.index.min().year), int(weekly.index.max().year) + 1):
+        if year == own:
+            continue
+        chunk = episode_weeks(weekly, _shift(ev.start, year), length)
+        if chunk is not None:
+            years.append(year)
+            values.append(float(chunk.sum()))
+    sums = weekly.rolling(length).sum()
+    in_years = sums[sums.index.year.isin(years)].dropna()
+    return SeasonalWindows(
+        observed=float(window.sum()),
+        weeks=length,
+        years=tuple(years),
+        values=np.asarray(values, dtype="float64"),
+        all_windows_mean=float(in_years.mean()) if len(in_years) else float("nan"),
+    )

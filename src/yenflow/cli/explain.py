@@ -1,0 +1,147 @@
+"""``yenflow explain``: the attribution scorecard of one flow episode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from yenflow.cli.common import AsOfOpt, StoreOpt, app, console, fail, parse_as_of, settings
+
+_COLORS = {
+    "supported": "green",
+    "contradicted": "red",
+    "mixed": "yellow",
+    "inconclusive": "white",
+    "untestable": "bright_black",
+}
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.2f}"
+
+
+def _verdict(v: str) -> str:
+    return f"[{_COLORS.get(v, 'white')}]{v}[/]"
+
+
+def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help fast)
+    """The scorecard, decomposition and Treasury reconciliation as terminal tables."""
+    e = card.episode
+    when = f" · as of {card.as_of:%Y-%m-%d %H:%M} UTC" if card.as_of is not None else ""
+    console.rule(f"Why? {e.label()}{when}")
+    d = card.flow_detail
+    console.print(
+        f"Net flow {card.observed_jpy_100m:+,.0f} × ¥100 million (net purchase > 0) over "
+        f"{', '.join(d.get('weeks') or d.get('months') or [])} ({d['series_id']}); rank "
+        f"{d['rank_sale']} of {d['n_windows']} earlier same-length windows "
+        f"{d['comparable_period']} (1 = largest net sale; MoF's 2014 break not crossed)."
+    )
+    level = f"{card.level:.0%}"
+    console.print("[bold]Competing explanations[/]")
+    for h in card.hypotheses:
+        console.print(f"[bold]{h.title}[/]: {_verdict(h.verdict)} — {h.note}")
+        if not h.fingerprints:
+            continue
+        table = Table(show_header=True, box=None, padding=(0, 1))
+        for col in ("fingerprint", "verdict", "observed", f"{level} interval", "predicted", "unit"):
+            table.add_column(col, overflow="fold")
+        missing = []
+        rows = [(f, "") for f in h.fingerprints]
+        while rows:
+            f, indent = rows.pop(0)
+            m = f.measurement
+            if m is None and not f.parts:
+                missing.append(f"{f.key}: {f.reason}")
+            table.add_row(
+                indent + f.key,
+                _verdict(f.verdict),
+                "-" if m is None else _num(m.observed),
+                "-" if m is None else f"[{_num(m.low)}, {_num(m.high)}]",
+                f.prediction.describe("") if f.prediction and m is not None else "",
+                "" if m is None else m.unit,
+            )
+            rows[0:0] = [(p, indent + "  ") for p in f.parts]
+        console.print(table)
+        for line in missing:
+            console.print(f"  [bright_black]{line}[/]")
+    console.print(f"Intervals: {level}, seeded block bootstrap (seed {card.seed}).")
+    if card.decomposition is not None:
+        dec = card.decomposition
+        t = Table(title="Decomposition (¥100 million)")
+        t.add_column("part")
+        t.add_column("¥100 million", justify="right")
+        for name, value in dec.parts():
+            t.add_row(name.replace("_", "/"), _num(value))
+        t.add_row("[bold]observed[/]", _num(dec.observed))
+        console.print(t)
+        rank = (
+            f"residual rank {dec.residual_rank} of {dec.n_windows} windows (1 = most negative)"
+            if dec.residual_rank
+            else "residual not ranked"
+        )
+        se = f" ± {dec.rates_hedging_se:,.0f} (HAC s.e.)" if dec.rates_hedging_se else ""
+        console.print(f"rates/hedging{se}; {rank}.")
+        for note in dec.notes:
+            console.print(f"[bright_black]note: {note}[/]")
+    if card.treasuries is not None:
+        console.print(f"[bold]Were they US Treasuries?[/] {card.treasuries.reading}")
+    console.print(f"[bold]Conclusion:[/] {card.conclusion}")
+    for note in card.notes:
+        console.print(f"[bright_black]note: {note}[/]")
+
+
+@app.command()
+def explain(
+    start: Annotated[str, typer.Option(help="First day of the episode (e.g. 2025-03-30).")],
+    end: Annotated[str, typer.Option(help="Last day of the episode (e.g. 2025-04-12).")],
+    flow: Annotated[
+        str,
+        typer.Option(
+            help="<direction>.<asset>: outward|inward . equity|long_term_debt|short_term_debt."
+        ),
+    ] = "outward.long_term_debt",
+    investor: Annotated[
+        str | None,
+        typer.Option(
+            help="Investor type (banks, trust_accounts, life_insurers, ...); "
+            "default: all investors."
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scorecard as JSON here.")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Why did they sell? Test every registered explanation of a flow episode.
+
+    Prints each hypothesis' fingerprints (observed value, prediction, interval, verdict), the
+    decomposition into seasonal, rebalancing, rates/hedging and residual parts, and for
+    foreign bonds whether TIC supports "Japan sold Treasuries".
+    """
+    cutoff = parse_as_of(as_of)
+    from yenflow import api
+    from yenflow.analytics.attribution import SERIES_PREFIXES
+    from yenflow.analytics.attribution import explain as run
+
+    try:
+        import pandas as pd
+
+        with api.open_store(store or settings(None).store_path, read_only=True) as st:
+            obs = pd.concat(
+                [st.observations(prefix=p, as_of=cutoff) for p in SERIES_PREFIXES],
+                ignore_index=True,
+            )
+        card = run(obs, start=start, end=end, flow=flow, investor=investor, as_of=cutoff, seed=seed)
+    except Exception as exc:
+        raise fail(exc) from exc
+    print_scorecard(card)
+    if json_out is not None:
+        card.to_json(json_out)
+        console.print(f"scorecard written to {json_out}")

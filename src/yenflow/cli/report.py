@@ -1,0 +1,92 @@
+"""``yenflow report``: refresh, run the analytics, write the HTML (and JSON) report."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from yenflow.cli.common import (
+    AsOfOpt,
+    StoreOpt,
+    app,
+    console,
+    err_console,
+    handled,
+    parse_as_of,
+    store_path,
+    usage,
+)
+from yenflow.cli.fetch import print_refresh, run_refresh
+from yenflow.termtext import styled
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "yenflow-report.html"
+    ),
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use the store as it is; fetch nothing.")
+    ] = False,
+    from_dir: Annotated[
+        Path | None, typer.Option("--from", help="Refresh from this raw-snapshot folder first.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write every figure of the report as JSON to this file."),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Refresh the data (unless --offline), run the analytics, write a self-contained HTML
+    report and print a summary of the latest week.
+
+    Both files are written atomically, and both paths are checked before any work starts."""
+    from yenflow import api
+    from yenflow.atomic import check_writable, write_text
+
+    if offline and from_dir is not None:
+        usage("--offline and --from exclude each other")
+    cutoff = parse_as_of(as_of)
+    refresh_failed = False
+    with handled():
+        check_writable(out)
+        if json_out is not None:
+            check_writable(json_out)
+        from yenflow.report import build_report, render_html, render_terminal
+
+        if not offline:
+            result = run_refresh(None, store_path=store, from_dir=from_dir, save_raw=None)
+            refresh_failed = not result.ok
+            if refresh_failed:
+                print_refresh(result)
+        with api.open_store(store_path(store), read_only=True) as st:
+            obs = st.observations(as_of=cutoff)
+            status = st.source_status()
+        rep = build_report(obs, as_of=cutoff, sources=status)
+        write_text(out, render_html(rep))
+        if json_out is not None:
+            write_text(json_out, json.dumps(rep.summary(), indent=2, default=str))
+    render_terminal(rep, console)
+    stamp = datetime.now(UTC).strftime("%H:%M:%S UTC")
+    console.print(
+        Text.assemble(
+            "\nreport written to ",
+            styled(out, "bold"),
+            f" at {stamp}",
+            styled(f"; figures as JSON in {json_out}" if json_out else ""),
+        )
+    )
+    if refresh_failed:
+        err_console.print(
+            Text(
+                "some sources failed to refresh: the report uses what the "
+                "store holds and says what is missing",
+                style="yellow",
+            )
+        )
