@@ -55,9 +55,9 @@ def main() -> None:
     print(f"  rules' daily returns matrix built in {t_ret:.2f} s (not part of the test)")
     print(f"  studentized SPA, median of {args.repeat}: {ours:.3f} s  (target ≤ 1.5 s)")
     print(f"  reality check, median of {len(rc_times)}: {statistics.median(rc_times):.3f} s")
-    print(f"  {res.summary()}")
-    print(f"  {rc.summary()}")
-    print(f"  {cash.summary()}")
+    print(f"  {res.describe()}")
+    print(f"  {rc.describe()}")
+    print(f"  {cash.describe()}")
     if args.no_arch:
         return
     try:

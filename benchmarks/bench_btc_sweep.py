@@ -89,7 +89,7 @@ def main() -> None:
     print(f"  cold (fresh process, first call): {cold:.3f} s; first call here {first:.3f} s")
     print(f"  warm median of {args.repeat}: {ours:.4f} s  (target ≤ 0.05 s)")
     print(f"  peak resident memory of this process: {peak_rss_gb():.3f} GB  (target < 0.5 GB)")
-    print(f"  {res.summary()}")
+    print(f"  {res.describe()}")
 
     if args.no_vbt:
         return

@@ -53,7 +53,7 @@ def test_planted_lead_is_found() -> None:
     assert cross.loc[-2, "lower"] < 0 < cross.loc[-2, "upper"]
     g = res.granger.groupby("direction")["p_value"].min()
     assert g["yen → btc"] < 0.01
-    assert res.caveat == OVERLAP_CAVEAT and "not independent" in res.summary()
+    assert res.caveat == OVERLAP_CAVEAT and "not independent" in res.describe()
     assert len(res.rolling.dropna()) > 0
 
 

@@ -114,7 +114,7 @@ def test_reality_check_is_upper_nonstudentized_and_seeded() -> None:
     b = reality_check(models, bench, reps=200, seed=3)
     c = spa(models, bench, reps=200, seed=3, studentize="none")
     assert a.pvalues == b.pvalues and a.pvalues["upper"] == c.pvalues["upper"]
-    assert "reality check" in a.summary()
+    assert "reality check" in a.describe()
 
 
 def test_a_rule_that_truly_wins_is_detected_and_pure_noise_is_not() -> None:

@@ -141,7 +141,7 @@ def test_walk_forward_reports_in_and_out_of_sample() -> None:
     oos = sweep(w.btc, w.usdjpy, grid, start=480)
     assert wf.out_of_sample["total_return"] == pytest.approx(oos.total_return[k])
     assert 1 <= wf.in_sample_rank_oos <= grid.size
-    assert "out of sample" in wf.summary()
+    assert "out of sample" in wf.describe()
 
 
 def test_misaligned_inputs_are_rejected() -> None:

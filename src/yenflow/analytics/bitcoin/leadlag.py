@@ -58,7 +58,7 @@ def _hac_corr(x: np.ndarray, y: np.ndarray, maxlags: int) -> tuple[float, float]
     return float(np.corrcoef(x, y)[0, 1]), float(fit.bse[1])
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class LeadLag(ResultViews):
     """``cross``: lag, corr, lower, upper (HAC 95 %), n; ``granger``: direction, lags, F, p;
     ``rolling``: the rolling correlation (Series); ``caveat``: the overlap warning."""
@@ -73,7 +73,16 @@ class LeadLag(ResultViews):
     def to_frame(self) -> pd.DataFrame:
         return self.cross
 
-    def summary(self) -> str:
+    def _figures(self) -> dict:
+        return {
+            "cross": self.cross.to_dict(orient="records"),
+            "granger": self.granger.to_dict(orient="records"),
+            "window": self.window,
+            "days": self.days,
+            "caveat": self.caveat,
+        }
+
+    def describe(self) -> str:
         c0 = self.cross.set_index("lag").loc[0]
         sig = self.cross.loc[(self.cross["lower"] > 0) | (self.cross["upper"] < 0), "lag"]
         leads = [int(k) for k in sig if k != 0]

@@ -117,7 +117,7 @@ def kernel_variance(diff: np.ndarray, *, block_size: float) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SpaResult(ResultViews):
     """A data-snooping test of the best of ``models`` rules against one benchmark.
 
@@ -146,7 +146,22 @@ class SpaResult(ResultViews):
             index=pd.Index(list(_CENTRINGS), name="centring"),
         )
 
-    def summary(self) -> str:
+    def _figures(self) -> dict:
+        return {
+            "test": self.test,
+            "benchmark": self.benchmark,
+            "statistic": self.statistic,
+            "pvalues": self.pvalues,
+            "best": self.best,
+            "best_mean": self.best_mean,
+            "models": self.models,
+            "reps": self.reps,
+            "block_size": self.block_size,
+            "seed": self.seed,
+            "studentize": self.studentize,
+        }
+
+    def describe(self) -> str:
         verdict = (
             "some rule beats it beyond data snooping (5 % level)"
             if self.pvalues["consistent"] < 0.05
