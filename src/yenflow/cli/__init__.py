@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "status",  # status, log
     "report",  # report
     "explain",  # explain
+    "btc",  # btc events, leadlag, chain, sweep
 )
 
 for _name in COMMAND_MODULES:

@@ -32,6 +32,7 @@ from yenflow.report.formatting import utc
 from yenflow.report.freshness import age_days, freshness_of, freshness_table, stale_days
 from yenflow.report.model import Report
 from yenflow.report.sections import (
+    bitcoin,
     carry,
     data_sources,
     foreign_bonds,
@@ -53,6 +54,7 @@ SECTIONS: tuple[tuple[str, str, SectionBuilder], ...] = (
     ("investors", "Investor types (monthly)", investors.build),
     ("treasuries", "US Treasury holdings: Japan, China and the UK", treasuries.build),
     ("carry", "Yen carry monitor", carry.build),
+    ("bitcoin", "Bitcoin and the yen", bitcoin.build),
     ("data", "Data sources and freshness", data_sources.build),
     ("risk", "Risk warning", risk.build),
 )
