@@ -127,17 +127,12 @@ def explain(
     """
     cutoff = parse_as_of(as_of)
     from yenflow import api
-    from yenflow.analytics.attribution import SERIES_PREFIXES
     from yenflow.analytics.attribution import explain as run
+    from yenflow.analytics.attribution import load_observations
 
     try:
-        import pandas as pd
-
         with api.open_store(store or settings(None).store_path, read_only=True) as st:
-            obs = pd.concat(
-                [st.observations(prefix=p, as_of=cutoff) for p in SERIES_PREFIXES],
-                ignore_index=True,
-            )
+            obs = load_observations(st, as_of=cutoff)
         card = run(obs, start=start, end=end, flow=flow, investor=investor, as_of=cutoff, seed=seed)
     except Exception as exc:
         raise fail(exc) from exc

@@ -36,6 +36,7 @@ from yenflow.analytics.attribution.scorecard import (
     conclude,
     explain,
     explain_many,
+    load_observations,
 )
 from yenflow.analytics.attribution.treasuries import TreasuryReconciliation, reconcile_treasuries
 
@@ -63,6 +64,7 @@ __all__ = [
     "explain",
     "explain_many",
     "judge",
+    "load_observations",
     "reconcile_treasuries",
     "register",
     "weigh",

@@ -28,10 +28,24 @@ from yenflow.analytics.records import json_value
 from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
-__all__ = ["SERIES_PREFIXES", "Scorecard", "conclude", "explain", "explain_many"]
+__all__ = [
+    "SERIES_PREFIXES",
+    "Scorecard",
+    "conclude",
+    "explain",
+    "explain_many",
+    "load_observations",
+]
 
 #: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan.
 SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan")
+
+
+def load_observations(store: object, *, as_of: object = None) -> pd.DataFrame:
+    """The observations an explanation reads from an open :class:`yenflow.store.Store`
+    (every :data:`SERIES_PREFIXES` series, as known at ``as_of``)."""
+    parts = [store.observations(prefix=p, as_of=as_of) for p in SERIES_PREFIXES]  # type: ignore[attr-defined]
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)
