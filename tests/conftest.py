@@ -13,8 +13,9 @@ from yenflow.payload import RawPayload
 
 # CI runs the property tests derandomized (a fixed example sequence), so a submission's CI
 # result does not depend on luck; developers' runs explore new random examples each time.
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-hypothesis_settings.register_profile("dev", print_blob=True)
+# no per-example deadline: the machines are shared and noisy, and speed is shown by benchmarks
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+hypothesis_settings.register_profile("dev", print_blob=True, deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parents[1]

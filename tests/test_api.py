@@ -21,7 +21,7 @@ def store(real_data: Path, tmp_path_factory) -> Path:
 
 def test_catalog_lists_every_source_with_units():
     cat = yenflow.catalog()
-    assert set(cat["source"]) == {"mof", "jgb", "tic", "fred", "cftc", "btc"}
+    assert set(cat["source"]) == {"mof", "jgb", "tic", "fred", "cftc", "btc", "markets"}
     assert (cat["unit"].str.len() > 0).all()
     row = cat.set_index("series_id").loc["mof.weekly.outward.long_term_debt.net"]
     assert row["unit"] == "JPY 100 million" and "> 0" in row["sign"]

@@ -112,3 +112,168 @@ def test_bad_options_fail_clearly(tmp_path: Path):
     assert out.exit_code != 0 and "unknown source" in out.output
     out = runner.invoke(app, ["show", "x", "--store", str(tmp_path / "missing.duckdb")])
     assert out.exit_code == 1 and "yenflow fetch" in out.output
+
+
+# -- hardening: errors are one line, usage errors exit 2, nothing half-written -----------------
+
+import errno  # noqa: E402
+
+SID = "mof.weekly.outward.long_term_debt.net"
+
+
+def one_error_line(out) -> str:
+    """The output is exactly one ``error: ...`` line and no traceback."""
+    text = out.output.strip()
+    assert ("Traceback" not in text and out.exception is None) or isinstance(
+        out.exception, SystemExit
+    ), out.output
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), text
+    return lines[0]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("cmd", ["show", "export", "report"])
+@pytest.mark.parametrize("bad", ["", "yesterday-ish", "2025-13-01"])
+def test_a_bad_as_of_is_a_usage_error_everywhere(store: Path, tmp_path: Path, cmd, bad):
+    args = {
+        "show": ["show", SID],
+        "export": ["export", SID, "--out", str(tmp_path / "x.csv")],
+        "report": ["report", "--offline", "--out", str(tmp_path / "r.html")],
+    }[cmd]
+    out = runner.invoke(app, [*args, "--store", str(store), "--as-of", bad])
+    assert out.exit_code == 2, out.output
+    line = one_error_line(out)
+    assert "--as-of" in line and "error: 2" not in line
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.realdata
+def test_unknown_names_are_errors_listing_close_matches(store: Path, tmp_path: Path):
+    target = tmp_path / "x.csv"
+    out = runner.invoke(app, ["export", "fred.DEXJPU", "--out", str(target), "--store", str(store)])
+    assert out.exit_code == 1 and "did you mean fred.DEXJPUS" in one_error_line(out)
+    out = runner.invoke(
+        app, ["export", SID, "fred.NOSUCH", "--out", str(target), "--store", str(store)]
+    )
+    assert out.exit_code == 1 and "no series fred.NOSUCH" in one_error_line(out)
+    assert not target.exists()  # nothing written when one id is unknown
+    out = runner.invoke(app, ["show", "fred.DEXJPUZ", "--store", str(store)])
+    line = one_error_line(out)
+    assert out.exit_code == 1 and "did you mean fred.DEXJPUS" in line and "'" not in line
+    out = runner.invoke(app, ["series", "--source", "fredd", "--store", str(store)])
+    assert out.exit_code == 2 and "did you mean fred" in one_error_line(out)
+
+
+@pytest.mark.realdata
+def test_bounds_are_checked(store: Path):
+    out = runner.invoke(app, ["show", SID, "--last", "-3", "--store", str(store)])
+    assert out.exit_code == 2 and "Traceback" not in out.output
+    out = runner.invoke(app, ["log", "--limit", "-1", "--store", str(store)])
+    assert out.exit_code == 2 and "Traceback" not in out.output
+    assert "SQL" not in out.output and "Binder" not in out.output
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("where", ["folder", "under-a-file"])
+def test_export_to_an_unusable_path_is_one_line(store: Path, tmp_path: Path, where):
+    (tmp_path / "afile").write_text("x")
+    out_path = tmp_path if where == "folder" else tmp_path / "afile" / "x.csv"
+    if where == "folder":
+        out_path = tmp_path / "adir.csv"
+        out_path.mkdir()
+    out = runner.invoke(app, ["export", SID, "--out", str(out_path), "--store", str(store)])
+    line = one_error_line(out)
+    assert out.exit_code == 1 and str(out_path) in line
+    assert ("is a folder" in line) if where == "folder" else ("is a file, not a folder" in line)
+
+
+@pytest.mark.realdata
+def test_report_paths_are_checked_before_anything_is_written(store: Path, tmp_path: Path):
+    folder = tmp_path / "adir.html"
+    folder.mkdir()
+    out = runner.invoke(app, ["report", "--offline", "--out", str(folder), "--store", str(store)])
+    assert out.exit_code == 1 and "is a folder" in one_error_line(out)
+    (tmp_path / "afile").write_text("x")
+    html = tmp_path / "r.html"
+    bad_json = tmp_path / "afile" / "r.json"
+    out = runner.invoke(
+        app,
+        ["report", "--offline", "--out", str(html), "--json", str(bad_json), "--store", str(store)],
+    )
+    assert out.exit_code == 1 and str(bad_json) in one_error_line(out)
+    assert not html.exists()  # checked before the HTML was written
+
+
+def _disk_full_after_half(original):
+    def write(self, data, *args, **kwargs):
+        original(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    return write
+
+
+@pytest.mark.realdata
+def test_a_failed_report_write_leaves_the_old_file_whole(store: Path, tmp_path: Path, monkeypatch):
+    html, js = tmp_path / "r.html", tmp_path / "r.json"
+    html.write_text("old report")
+    monkeypatch.setattr(Path, "write_text", _disk_full_after_half(Path.write_text))
+    out = runner.invoke(
+        app, ["report", "--offline", "--out", str(html), "--json", str(js), "--store", str(store)]
+    )
+    line = one_error_line(out)
+    assert out.exit_code == 1 and "No space left on device" in line and str(html) in line
+    monkeypatch.undo()
+    assert html.read_text() == "old report" and not js.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temporary left
+
+
+@pytest.mark.realdata
+def test_a_failed_export_write_leaves_no_partial_file(store: Path, tmp_path: Path, monkeypatch):
+    target = tmp_path / "x.csv"
+    original = pd.DataFrame.to_csv
+
+    def to_csv(self, path, *args, **kwargs):  # writes half a file, then the disk is full
+        text = original(self, None, *args, **kwargs)
+        Path(path).write_text(text[: len(text) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv)
+    out = runner.invoke(app, ["export", SID, "--out", str(target), "--store", str(store)])
+    assert out.exit_code == 1 and "No space left" in one_error_line(out)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- hostile text is shown as plain text --------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_markup_and_escapes_in_arguments_are_plain_text(store: Path):
+    out = runner.invoke(app, ["show", "[/x]", "--store", str(store)])
+    assert out.exit_code == 1 and "no series [/x]" in one_error_line(out)
+    out = runner.invoke(app, ["show", "[bold red]boom", "--store", str(store)])
+    assert "[bold red]boom" in out.output
+    out = runner.invoke(app, ["show", "\x1b[2J\x1b[Hspoofed", "--store", str(store)])
+    assert "\x1b" not in out.output and "spoofed" in out.output
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    """Wide consoles, so a table cell is not wrapped across lines."""
+    from yenflow.cli import common
+
+    for con in (common.console, common.err_console):
+        monkeypatch.setattr(con, "_width", 400)
+
+
+def test_markup_and_escapes_in_payloads_never_break_status_and_log(tmp_path: Path, wide):
+    snap = tmp_path / "snap" / "mof"
+    snap.mkdir(parents=True)
+    (snap / "week.csv").write_bytes(b"[/x] \x1b[2J\x1b]0;pwned\x07 [bold red]not a MoF file\n")
+    db = str(tmp_path / "s.duckdb")
+    out = runner.invoke(app, ["fetch", "mof", "--from", str(tmp_path / "snap"), "--store", db])
+    assert out.exit_code == 1 and "\x1b" not in out.output
+    for cmd in (["status"], ["log"]):
+        out = runner.invoke(app, [*cmd, "--store", db])
+        assert out.exit_code == 0, out.output
+        assert "\x1b" not in out.output and "[/x]" in out.output and "[bold red]" in out.output

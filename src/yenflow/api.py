@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import pandas as pd
 
 from yenflow.config import Settings
 from yenflow.errors import DataError
-from yenflow.refresh import RefreshResult, refresh
 from yenflow.sources import get_source_class, source_names
 from yenflow.store import Store
+
+if TYPE_CHECKING:  # the refresh pipeline (and the HTTP stack) is imported only to fetch
+    from yenflow.refresh import RefreshResult
 
 __all__ = ["catalog", "fetch", "observations", "open_store", "series"]
 
@@ -167,6 +169,8 @@ def fetch(
     settings: Settings | None = None,
 ) -> RefreshResult:
     """Refresh the store from the network (or a raw snapshot folder with ``from_dir``)."""
+    from yenflow.refresh import refresh
+
     settings = settings or Settings.from_env()
     kwargs = {
         "settings": settings,

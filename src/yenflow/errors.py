@@ -12,19 +12,25 @@ script) can show *what* failed, *where* and *what was expected*::
     │   └── ParseError         bytes did not match the source's documented format
     │                          (file or URL, row, expected, found)
     ├── StoreError             the DuckDB store could not be opened or written
+    ├── OutputError            a report, JSON or export file could not be written (path)
     └── DataError              an analysis lacks the data it needs (series, period)
 
 Messages are built first (``msg = ...``) and then raised, and always name the
-source, the file or URL and what to do.
+source, the file or URL and what to do. Every message (and the ``location`` and ``found``
+attributes) is passed through :func:`yenflow.redact.redact` when the error is created, so
+no error can carry an API key, whatever text it quotes.
 """
 
 from __future__ import annotations
+
+from yenflow.redact import redact
 
 __all__ = [
     "AbsentError",
     "ConfigError",
     "DataError",
     "FetchError",
+    "OutputError",
     "ParseError",
     "SourceError",
     "StoreError",
@@ -33,7 +39,10 @@ __all__ = [
 
 
 class YenflowError(Exception):
-    """Base class of every error raised on purpose by yenflow."""
+    """Base class of every error raised on purpose by yenflow (messages redacted)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(YenflowError):
@@ -50,10 +59,10 @@ class SourceError(YenflowError):
 
     def __init__(self, message: str, *, source: str, location: str | None = None) -> None:
         self.source = source
-        self.location = location
+        self.location = redact(location) if location else location
         prefix = f"[{source}]"
-        if location:
-            prefix += f" {location}:"
+        if self.location:
+            prefix += f" {self.location}:"
         super().__init__(f"{prefix} {message}")
 
 
@@ -114,13 +123,14 @@ class ParseError(SourceError):
     ) -> None:
         self.row = row
         self.expected = expected
-        self.found = found
+        self.found = redact(found) if found is not None else None
         parts = [message]
         if row is not None:
             parts.append(f"row {row}")
         if expected is not None:
             parts.append(f"expected {expected}")
-        if found is not None:
+        if self.found is not None:
+            found = self.found
             shown = found if len(found) <= 80 else found[:77] + "..."
             parts.append(f"found {shown!r}")
         super().__init__("; ".join(parts), source=source, location=location)
@@ -128,6 +138,18 @@ class ParseError(SourceError):
 
 class StoreError(YenflowError):
     """The DuckDB store could not be opened, migrated or written."""
+
+
+class OutputError(YenflowError):
+    """An output file (report, JSON, export) could not be written.
+
+    Attributes:
+        path: the file that was to be written.
+    """
+
+    def __init__(self, message: str, *, path: object) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 class DataError(YenflowError):

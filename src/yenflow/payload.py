@@ -19,7 +19,7 @@ class Request:
 
     Attributes:
         url: the full URL, keys included (never logged as is: see
-            :func:`yenflow.http.redact_url`).
+            :func:`yenflow.redact.redact_url`).
         raw_path: the file's path in a raw snapshot folder, relative to the
             folder, with the source's name as first part (``mof/week.csv``).
         optional: a 404 for an optional request is reported as "absent",
@@ -37,6 +37,10 @@ class RawPayload:
 
     ``content`` is empty and ``not_modified`` is True when the server
     answered 304 to a conditional request: there is nothing to parse.
+
+    ``url`` is the URL that served the bytes (after any redirect), keys redacted;
+    ``requested_url`` the URL asked for (keys redacted; empty means the same as ``url``),
+    which is what validators of a conditional request are keyed by.
     """
 
     source: str
@@ -49,10 +53,16 @@ class RawPayload:
     last_modified: str | None = None
     not_modified: bool = False
     sha256: str = field(default="")
+    requested_url: str = ""
 
     def __post_init__(self) -> None:
         if not self.sha256 and not self.not_modified:
             object.__setattr__(self, "sha256", hashlib.sha256(self.content).hexdigest())
+
+    @property
+    def request_key(self) -> str:
+        """The URL asked for (keys redacted): the key of its validators."""
+        return self.requested_url or self.url
 
     @property
     def location(self) -> str:

@@ -1,16 +1,28 @@
-"""Refreshing the store: fetch sources concurrently, parse, write one transaction per source.
+"""Refreshing the store: download sources concurrently, then write one transaction per source.
 
-:func:`refresh` is what ``yenflow fetch`` and ``yenflow report`` call. For each
-source, in its own worker thread, it fetches every payload (network or raw
-snapshot), skips payloads whose bytes were already ingested by the same parser
-(so a no-change refresh parses nothing), and parses the rest. The main thread
-then writes each source in one transaction as soon as it is ready. A source
-whose download or parse fails is reported and leaves its data in the store as
-they were; the other sources go on.
+:func:`refresh` is what ``yenflow fetch`` and ``yenflow report`` call. It works in phases:
+
+1. **Read** what the store knows (validators for conditional requests; the sha256, parser
+   version and row count of every stored payload), opening the store read-only for a moment.
+2. **Download and parse**, each source in its own worker thread, with the store closed (so
+   readers are never locked out by a slow server). A payload is parsed when its bytes or its
+   parser version (:func:`parser_version`) differ from the stored parse; then every *later*
+   payload of the same source (request order is the source's precedence order: TIC's current
+   table after its history) is parsed too, from the bytes in hand or, after a 304, from the
+   stored raw bytes, so a payload's precedence over another holds whether or not each changed.
+3. **Write** each source as soon as it is ready: the store is opened for writing only for
+   that source's one transaction (:meth:`yenflow.store.Store.write_source`).
+
+A source whose download or parse fails is reported and leaves its data in the store as they
+were; the other sources go on. A 304 to a request that sent no validator is a failure (the
+answer cannot be trusted and there is nothing stored to stand for it). ``--save-raw`` is
+checked before anything is downloaded, and written after the store, so a save failure never
+loses a download. Ctrl-C stops the downloads and raises :class:`RefreshInterrupted`, which says
+which sources were kept; each source is in its old or its new state.
 
 Status of a source in the result:
 
-``ok``        new or revised rows were written
+``ok``        new, revised or re-stamped rows were written
 ``unchanged`` everything fetched was identical to what the store holds
 ``partial``   some requests failed, the others were written
 ``failed``    nothing could be written (all requests failed, or a payload did not parse)
@@ -21,18 +33,18 @@ Status of a source in the result:
 from __future__ import annotations
 
 import hashlib
-import inspect
+import os
+import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Literal
-
-import httpx
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from yenflow import __version__
 from yenflow.config import Settings
@@ -44,13 +56,27 @@ from yenflow.errors import (
     StoreError,
     YenflowError,
 )
-from yenflow.http import Fetcher
 from yenflow.payload import RawPayload
 from yenflow.sources import get_source_class, source_names
-from yenflow.sources.base import Source
-from yenflow.store import PayloadWrite, Store, WriteCounts
+from yenflow.store import FetchRecord, KnownPayload, PayloadWrite, Store, WriteCounts
 
-__all__ = ["RefreshResult", "SourceOutcome", "refresh"]
+if TYPE_CHECKING:
+    import httpx
+    import pandas as pd
+
+    from yenflow.frame import Dataset
+    from yenflow.http import Fetcher
+    from yenflow.payload import Validators
+    from yenflow.sources.base import Source
+
+__all__ = [
+    "RefreshInterrupted",
+    "RefreshResult",
+    "SourceOutcome",
+    "module_closure",
+    "parser_version",
+    "refresh",
+]
 
 Status = Literal["ok", "unchanged", "partial", "failed", "absent"]
 ProgressCallback = Callable[[str, str], None]
@@ -61,10 +87,14 @@ class SourceOutcome:
     """What one source's refresh did.
 
     Attributes:
-        added, revised, unchanged: observation rows.
+        added, revised, unchanged: observation rows (``unchanged`` counts every row of an
+        unchanged file); ``restamped``: rows whose value was unchanged but whose publication
+        time was corrected (a release rule or a parser changed; logged in the store).
         downloaded: payloads received with content (downloaded, or read from the
         snapshot folder); ``not_modified``: 304 answers;
-        skipped: payloads whose bytes were already ingested; ``bytes``: content size.
+        skipped: payloads whose bytes were already ingested by the same parser;
+        reparsed: stored or unchanged payloads parsed again (a new parser version, or an
+        earlier payload of the source changed); ``bytes``: content size.
         failures: one message per failed request or parse (source, URL or file, reason).
         notes: absent optional files, files not in the snapshot.
     """
@@ -74,9 +104,11 @@ class SourceOutcome:
     added: int = 0
     revised: int = 0
     unchanged: int = 0
+    restamped: int = 0
     downloaded: int = 0
     not_modified: int = 0
     skipped: int = 0
+    reparsed: int = 0
     bytes: int = 0
     seconds: float = 0.0
     failures: tuple[str, ...] = ()
@@ -98,17 +130,20 @@ class RefreshResult:
         """True if no source failed, even partly."""
         return all(o.status in ("ok", "unchanged", "absent") for o in self.outcomes)
 
-    def to_frame(self) -> pd.DataFrame:
-        rows = [
+    def records(self) -> list[dict[str, object]]:
+        """One plain dict per source (what ``--json`` prints)."""
+        return [
             {
                 "source": o.source,
                 "status": o.status,
                 "added": o.added,
                 "revised": o.revised,
+                "restamped": o.restamped,
                 "unchanged": o.unchanged,
                 "downloaded": o.downloaded,
                 "not_modified": o.not_modified,
                 "skipped": o.skipped,
+                "reparsed": o.reparsed,
                 "bytes": o.bytes,
                 "seconds": round(o.seconds, 3),
                 "failures": " | ".join(o.failures),
@@ -116,41 +151,276 @@ class RefreshResult:
             }
             for o in self.outcomes
         ]
-        return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.records())
 
     def summary(self) -> dict[str, object]:
         return {
             "run_id": self.run_id,
             "ok": self.ok,
             "seconds": round(self.seconds, 3),
-            "sources": self.to_frame().to_dict(orient="records"),
+            "sources": self.records(),
         }
 
 
+class RefreshInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a refresh: the downloads were stopped; ``result`` holds what was kept.
+
+    ``str()`` says which sources were written (new state) and which were not (old state).
+    """
+
+    def __init__(self, result: RefreshResult, pending: Sequence[str]) -> None:
+        self.result = result
+        self.pending = tuple(pending)
+        kept = [o.source for o in result.outcomes]
+        msg = (
+            "interrupted: "
+            + (f"written: {', '.join(kept)}; " if kept else "no source was written; ")
+            + (
+                f"not written (the store keeps their previous data): {', '.join(pending)}"
+                if pending
+                else "every source was written"
+            )
+        )
+        super().__init__(msg)
+
+
+# -- parser version -----------------------------------------------------------------
+_PACKAGE_ROOT = Path(__file__).resolve().parent  # src/yenflow
+_TYPE_CHECKING_IF = re.compile(r"^(\s*)if\s+(typing\.)?TYPE_CHECKING\s*:")
+_FROM_IMPORT = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+(.*)$")
+_IMPORT = re.compile(r"^\s*import\s+(.*)$")
+
+
+def _module_file(module: str) -> Path | None:
+    """The file of a yenflow module (``yenflow.sources.tic`` -> ``.../sources/tic.py``)."""
+    parts = module.split(".")
+    if parts[0] != "yenflow":
+        return None
+    base = _PACKAGE_ROOT.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@cache
+def _imports_of(module: str, origin: Path) -> frozenset[str]:
+    """The yenflow modules a file imports at run time (not under ``if TYPE_CHECKING:``).
+
+    A line scanner rather than :mod:`ast` (parsing every module on each fetch costs more
+    than the fetch): it understands ``import a.b``, ``from a import b, c`` (also in
+    parentheses over several lines, and relative), and skips ``TYPE_CHECKING`` blocks.
+    """
+    package = module if origin.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found: set[str] = set()
+    skip_indent: int | None = None
+    lines = iter(origin.read_text(encoding="utf-8").splitlines())
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        if skip_indent is not None:
+            if indent > skip_indent:
+                continue
+            skip_indent = None
+        if match := _TYPE_CHECKING_IF.match(line):
+            skip_indent = len(match.group(1))
+            continue
+        if match := _FROM_IMPORT.match(line):
+            dots, base, names = match.groups()
+            if dots:
+                anchor = package.split(".")[: len(package.split(".")) - len(dots) + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            if base.split(".")[0] != "yenflow":
+                continue
+            if "(" in names and ")" not in names:
+                for more in lines:
+                    names += " " + more
+                    if ")" in more:
+                        break
+            imported = [
+                n.split("#")[0].split(" as ")[0].strip()
+                for n in names.replace("(", " ").replace(")", " ").split(",")
+            ]
+            submodules = {n for n in imported if n and _module_file(f"{base}.{n}")}
+            found.update(f"{base}.{n}" for n in submodules)  # ``from yenflow import releases``
+            if any(n and n not in submodules for n in imported):
+                found.add(base)
+        elif match := _IMPORT.match(line):
+            for name in match.group(1).split(","):
+                name = name.split(" as ")[0].strip()
+                if name.split(".")[0] == "yenflow":
+                    found.add(name)
+    return frozenset(found)
+
+
+@cache
+def module_closure(module: str) -> tuple[tuple[str, Path], ...]:
+    """``module`` and every yenflow module it imports, transitively: (name, file), sorted.
+
+    This is what a parse depends on: the source's module, the shared parsing helpers, the
+    release schedules, the frame and payload types... found from the import statements,
+    not from a hand-kept list. Imports only needed for type checking are left out.
+    """
+    seen: dict[str, Path] = {}
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        origin = _module_file(name)
+        if origin is None:
+            continue
+        seen[name] = origin
+        todo.extend(_imports_of(name, origin))
+    return tuple(sorted(seen.items()))
+
+
 def parser_version(source_cls: type[Source]) -> str:
-    """yenflow's version plus a digest of the source's module: a parser change re-parses."""
-    module = inspect.getmodule(source_cls)
-    text = inspect.getsource(module) if module else ""
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return f"{__version__}+{digest}"
+    """yenflow's version plus a digest of every module a parse of the source depends on
+    (:func:`module_closure`): a change to the source, the parsing helpers or a release rule
+    makes the next refresh parse the stored payloads again."""
+    digest = hashlib.sha256()
+    for name, origin in module_closure(source_cls.__module__):
+        digest.update(name.encode() + b"\0" + origin.read_bytes() + b"\0")
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+# -- collecting (worker threads) ------------------------------------------------------
+@dataclass
+class _Entry:
+    """One payload of a source in this run, and what to do with it."""
+
+    payload: RawPayload
+    known: KnownPayload | None
+    parse: bool = False  # parse this run
+    from_store: bool = False  # the bytes are the stored ones (after a 304)
+    dataset: Dataset | None = None
+
+    @property
+    def sha256(self) -> str:
+        if self.payload.not_modified:
+            return self.known.sha256 if self.known else ""
+        return self.payload.sha256
+
+    @property
+    def parse_is_repeat(self) -> bool:
+        """The bytes are the ones already stored (parsed again, not new)."""
+        return self.known is not None and self.sha256 == self.known.sha256
 
 
 @dataclass
 class _Collected:
     source: str
-    writes: list[PayloadWrite] = field(default_factory=list)
+    version: str
+    entries: list[_Entry] = field(default_factory=list)
     failures: list[FetchError | ParseError] = field(default_factory=list)
     absent: list[FetchError] = field(default_factory=list)
     parse_failed: bool = False
     seconds: float = 0.0
 
 
+def _parse_one(source: Source, payload: RawPayload) -> Dataset:
+    try:
+        return source.parse(payload)
+    except ParseError:
+        raise
+    except Exception as exc:  # a parser bug must not take the other sources down
+        msg = (
+            f"parser crashed: {type(exc).__name__}: {exc} (this is a yenflow bug; please report it)"
+        )
+        raise ParseError(msg, source=source.name, location=payload.location) from exc
+
+
+def _collect(
+    source: Source,
+    fetcher: Fetcher,
+    *,
+    known: dict[str, KnownPayload],
+    validators: dict[str, Validators],
+    version: str,
+    snapshot: bool,
+    progress: ProgressCallback,
+    cancel: threading.Event,
+) -> _Collected:
+    started = time.perf_counter()
+    out = _Collected(source.name, version)
+    progress(source.name, "fetching")
+    for item in source.fetch(fetcher):
+        if cancel.is_set():
+            break
+        if isinstance(item, FetchError):
+            if isinstance(item, AbsentError) and (snapshot or item.optional):
+                out.absent.append(item)
+            else:
+                out.failures.append(item)
+            continue
+        payload: RawPayload = item
+        stored = known.get(payload.raw_path)
+        if payload.not_modified and (payload.url not in validators or stored is None):
+            out.failures.append(
+                FetchError(
+                    "HTTP 304 Not Modified, but the request sent no validator (ETag / "
+                    "Last-Modified) and the store holds no copy of this file: the answer "
+                    "is not trusted and nothing was stored",
+                    source=source.name,
+                    location=payload.location,
+                    status=304,
+                    reason="304-without-validator",
+                )
+            )
+            continue
+        entry = _Entry(payload, stored)
+        if payload.not_modified:
+            entry.parse = stored is not None and stored.parser_version != version
+        else:
+            entry.parse = stored is None or stored[:2] != (payload.sha256, version)
+        out.entries.append(entry)
+    # Precedence: a later payload overrides an earlier one, so once one payload is parsed
+    # every later one is parsed too, changed or not, and applied after it.
+    first = next((i for i, e in enumerate(out.entries) if e.parse), None)
+    for entry in out.entries[first:] if first is not None else ():
+        entry.parse = True
+        if entry.payload.not_modified:
+            entry.from_store = True  # parsed in the write phase, from the stored bytes
+            continue
+        progress(source.name, f"parsing {entry.payload.raw_path}")
+        try:
+            entry.dataset = _parse_one(source, entry.payload)
+        except ParseError as exc:
+            out.failures.append(exc)
+            out.parse_failed = True
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+# -- writing (main thread) ------------------------------------------------------------
 def _safe_relative(raw_path: str) -> PurePosixPath:
     path = PurePosixPath(raw_path)
     if path.is_absolute() or ".." in path.parts or not path.parts:
         msg = f"unsafe snapshot path {raw_path!r}"
         raise YenflowError(msg)
     return path
+
+
+def _check_save_raw(directory: Path) -> None:
+    """Fail before any download if ``--save-raw`` cannot be written."""
+    probe = directory / f".yenflow-write-test-{os.getpid()}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        msg = (
+            f"--save-raw {directory}: cannot write there ({exc.strerror or exc}); "
+            "choose a writable folder"
+        )
+        raise ConfigError(msg) from None
 
 
 def _save_raw(directory: Path, raw_path: str, content: bytes) -> None:
@@ -161,61 +431,176 @@ def _save_raw(directory: Path, raw_path: str, content: bytes) -> None:
     tmp.replace(target)
 
 
-def _collect(
+@contextmanager
+def _writable(store: Store | Path) -> Iterator[Store]:
+    """The store for one source's transaction: the caller's, or opened just for it."""
+    if isinstance(store, Store):
+        yield store
+        return
+    with Store(store) as opened:
+        yield opened
+
+
+def _write(
+    collected: _Collected,
     source: Source,
-    fetcher: Fetcher,
     *,
-    known: dict[str, tuple[str, str]],
-    version: str,
-    snapshot: bool,
-    progress: ProgressCallback,
-) -> _Collected:
-    started = time.perf_counter()
-    out = _Collected(source.name)
-    progress(source.name, "fetching")
-    for item in source.fetch(fetcher):
-        if isinstance(item, FetchError):
-            if isinstance(item, AbsentError) and (snapshot or item.optional):
-                out.absent.append(item)
+    store: Store | Path,
+    run_id: str,
+    save_raw: Path | None,
+) -> SourceOutcome:
+    name = collected.source
+    failures: list[str] = [str(f) for f in collected.failures]
+    notes = [str(a) for a in collected.absent]
+    records = [FetchRecord("absent", a.location, None, str(a)) for a in collected.absent] + [
+        FetchRecord("fetch-error", f.location, None, str(f))
+        for f in collected.failures
+        if isinstance(f, FetchError)
+    ]
+    entries = collected.entries
+    counts = WriteCounts()
+    written: list[_Entry] = []
+    raw: dict[str, bytes] = {}
+    try:
+        with _writable(store) as st:
+            need = {e.sha256 for e in entries if e.from_store}
+            if save_raw is not None:
+                need |= {e.sha256 for e in entries if e.payload.not_modified}
+            raw = st.raw_contents(sorted(need))
+            parse_errors: list[tuple[_Entry, ParseError]] = []
+            for entry in entries:
+                if not entry.from_store:
+                    continue
+                content = raw.get(entry.sha256)
+                if content is None:
+                    error = ParseError(
+                        "the stored bytes of this file are missing from the store; "
+                        "fetch it again without validators (delete the store's copy)",
+                        source=name,
+                        location=entry.payload.location,
+                    )
+                    failures.append(str(error))
+                    collected.parse_failed = True
+                    continue
+                stored = RawPayload(
+                    source=name,
+                    url=entry.payload.url,
+                    raw_path=entry.payload.raw_path,
+                    content=content,
+                    fetched_at=entry.payload.fetched_at,
+                    http_status=entry.payload.http_status,
+                    etag=entry.payload.etag,
+                    last_modified=entry.payload.last_modified,
+                )
+                try:
+                    entry.dataset = _parse_one(source, stored)
+                except ParseError as exc:
+                    parse_errors.append((entry, exc))
+            for _entry, exc in parse_errors:
+                failures.append(str(exc))
+                collected.parse_failed = True
+            by_entry = {id(e): f for e, f in parse_errors}
+            if collected.parse_failed:
+                # A payload did not parse: nothing of this source is written; the log says why.
+                errors = iter(f for f in collected.failures if isinstance(f, ParseError))
+                writes = [
+                    PayloadWrite(
+                        e.payload,
+                        None,
+                        "parse-error",
+                        collected.version,
+                        sha256=e.sha256 or None,
+                        error=str(by_entry.get(id(e)) or next(errors, "")),
+                    )
+                    for e in entries
+                    if e.parse and e.dataset is None
+                ]
             else:
-                out.failures.append(item)
-            continue
-        payload: RawPayload = item
-        if payload.not_modified:
-            out.writes.append(PayloadWrite(payload, None, "not-modified", version))
-            continue
-        if known.get(payload.raw_path) == (payload.sha256, version):
-            out.writes.append(PayloadWrite(payload, None, "unchanged", version))
-            continue
-        progress(source.name, f"parsing {payload.raw_path}")
-        try:
-            dataset = source.parse(payload)
-        except ParseError as exc:
-            out.failures.append(exc)
-            out.parse_failed = True
-            out.writes.append(PayloadWrite(payload, None, "parse-error", version))
-            continue
-        except Exception as exc:  # a parser bug must not take the other sources down
-            err = ParseError(
-                f"parser crashed: {type(exc).__name__}: {exc} "
-                "(this is a yenflow bug; please report it)",
-                source=source.name,
-                location=payload.location,
-            )
-            out.failures.append(err)
-            out.parse_failed = True
-            out.writes.append(PayloadWrite(payload, None, "parse-error", version))
-            continue
-        out.writes.append(PayloadWrite(payload, dataset, "ingested", version))
-    out.seconds = time.perf_counter() - started
-    return out
+                writes = [_payload_write(e, collected.version) for e in entries]
+                written = entries
+            counts = st.write_source(run_id=run_id, source=name, writes=writes, records=records)
+    except StoreError as exc:
+        failures.append(str(exc))
+        written = []
+    if save_raw is not None:
+        for entry in written:
+            content = entry.payload.content or raw.get(entry.sha256, b"")
+            if not content:
+                continue
+            try:
+                _save_raw(save_raw, entry.payload.raw_path, content)
+            except (OSError, YenflowError) as exc:
+                failures.append(
+                    f"[{name}] {entry.payload.raw_path}: stored, but --save-raw could not "
+                    f"write it to {save_raw}: {exc}"
+                )
+    return _outcome(collected, written, counts, failures, notes)
+
+
+def _payload_write(entry: _Entry, version: str) -> PayloadWrite:
+    payload = entry.payload
+    if entry.dataset is not None:
+        status = "reparsed" if entry.parse_is_repeat else "ingested"
+        return PayloadWrite(payload, entry.dataset, status, version, sha256=entry.sha256)
+    rows = entry.known.rows if entry.known else 0
+    status = "not-modified" if payload.not_modified else "unchanged"
+    return PayloadWrite(payload, None, status, version, rows=rows)
+
+
+def _outcome(
+    collected: _Collected,
+    written: list[_Entry],
+    counts: WriteCounts,
+    failures: list[str],
+    notes: list[str],
+) -> SourceOutcome:
+    name = collected.source
+    if not written and not failures and notes:
+        status: Status = "absent"
+    elif not written:
+        status = "failed"
+        if not failures:
+            failures.append(f"[{name}] nothing was fetched")
+    elif failures:
+        status = "partial"
+    elif counts.added or counts.revised or counts.restamped:
+        status = "ok"
+    else:
+        status = "unchanged"
+    entries = collected.entries
+    return SourceOutcome(
+        source=name,
+        status=status,
+        added=counts.added,
+        revised=counts.revised,
+        unchanged=counts.unchanged,
+        restamped=counts.restamped,
+        downloaded=sum(1 for e in entries if not e.payload.not_modified),
+        not_modified=sum(1 for e in entries if e.payload.not_modified),
+        skipped=sum(1 for e in entries if not e.parse and not e.payload.not_modified),
+        reparsed=sum(1 for e in written if e.dataset is not None and e.parse_is_repeat),
+        bytes=sum(len(e.payload.content) for e in entries),
+        seconds=collected.seconds,
+        failures=tuple(failures),
+        notes=tuple(notes),
+    )
+
+
+# -- the pipeline ---------------------------------------------------------------------
+def _known_state(store: Store | Path) -> tuple[dict[str, Validators], dict[str, KnownPayload]]:
+    if isinstance(store, Store):
+        return store.validators(), store.ingested_payloads()
+    if not store.exists():
+        return {}, {}
+    with Store(store, read_only=True) as st:
+        return st.validators(), st.ingested_payloads()
 
 
 def refresh(
     sources: Sequence[str] | None = None,
     *,
     settings: Settings,
-    store: Store,
+    store: Store | Path | str,
     snapshot_dir: Path | None = None,
     save_raw: Path | None = None,
     transport: httpx.BaseTransport | None = None,
@@ -225,154 +610,125 @@ def refresh(
     """Fetch ``sources`` (default: all) concurrently and write each into ``store``.
 
     Args:
+        store: the store's path (opened read-only to read what it knows, then for writing
+            only for each source's transaction), or an open :class:`Store` to use throughout.
         snapshot_dir: read payloads from this raw-snapshot folder, not the network.
         save_raw: also write every payload into this folder, in the snapshot layout
-            (for a 304 answer, the stored bytes of the unchanged file).
+            (for a 304 answer, the stored bytes of the unchanged file). Checked first.
         transport: an httpx transport for the network (tests inject faults).
         progress: called as ``progress(source, message)`` from worker threads.
+
+    Raises:
+        ConfigError: unknown sources, or a ``save_raw`` folder that cannot be written.
+        RefreshInterrupted: Ctrl-C; its ``result`` lists the sources written.
     """
+    from yenflow.http import Fetcher
+
     started = time.perf_counter()
     names = list(sources) if sources else source_names()
     unknown = [n for n in names if n not in source_names()]
     if unknown:
         msg = f"unknown source(s) {', '.join(unknown)}; known: {', '.join(source_names())}"
         raise ConfigError(msg)
+    if save_raw is not None:
+        _check_save_raw(save_raw)
+    target: Store | Path = store if isinstance(store, Store) else Path(store)
     run_id = uuid.uuid4().hex[:12]
     report = progress or (lambda _source, _message: None)
     lock = threading.Lock()
+    cancel = threading.Event()
 
     def safe_progress(source: str, message: str) -> None:
         with lock:
             report(source, message)
 
-    known = store.ingested_payloads()
+    def interruptible_sleep(seconds: float) -> None:
+        if cancel.is_set():
+            raise FetchError("interrupted", source="refresh", reason="interrupted")
+        sleep(seconds)
+
+    validators, known = _known_state(target)
     outcomes: dict[str, SourceOutcome] = {}
-    classes: dict[str, type[Source]] = {}
+    instances: dict[str, Source] = {}
     for name in names:
         try:
-            classes[name] = get_source_class(name)
+            instances[name] = get_source_class(name)(settings)
         except Exception as exc:  # a broken module must not stop the other sources
             error = f"[{name}] cannot load the source: {type(exc).__name__}: {exc}"
             outcomes[name] = SourceOutcome(name, "failed", failures=(error,))
-            store.log_fetch(run_id=run_id, source=name, status="fetch-error", error=error)
-    with (
-        Fetcher(
-            settings,
-            snapshot_dir=snapshot_dir,
-            validators=store.validators(),
-            transport=transport,
-            sleep=sleep,
-        ) as fetcher,
-        ThreadPoolExecutor(max_workers=max(1, len(classes))) as pool,
-    ):
-        futures = {
-            pool.submit(
-                _collect,
-                classes[name](settings),
-                fetcher,
-                known=known,
-                version=parser_version(classes[name]),
-                snapshot=snapshot_dir is not None,
-                progress=safe_progress,
-            ): name
-            for name in names
-            if name in classes
-        }
-        for future in as_completed(futures):
-            name = futures[future]
-            try:
-                collected = future.result()
-            except Exception as exc:  # defensive: a source's requests() itself failed
-                outcomes[name] = SourceOutcome(
-                    name, "failed", failures=(f"{type(exc).__name__}: {exc}",)
-                )
-                store.log_fetch(run_id=run_id, source=name, status="fetch-error", error=str(exc))
-                safe_progress(name, "failed")
+            with _writable(target) as st:
+                st.log_fetch(run_id=run_id, source=name, status="fetch-error", error=error)
+    fetcher = Fetcher(
+        settings,
+        snapshot_dir=snapshot_dir,
+        validators=validators,
+        transport=transport,
+        sleep=interruptible_sleep,
+    )
+    pool = ThreadPoolExecutor(max_workers=max(1, len(instances)))
+    futures: dict[Future[_Collected], str] = {
+        pool.submit(
+            _collect,
+            instances[name],
+            fetcher,
+            known=known,
+            validators=validators,
+            version=parser_version(type(instances[name])),
+            snapshot=snapshot_dir is not None,
+            progress=safe_progress,
+            cancel=cancel,
+        ): name
+        for name in names
+        if name in instances
+    }
+    pending = set(futures)
+
+    def finish(future: Future[_Collected], st: Store) -> None:
+        name = futures[future]
+        try:
+            collected = future.result()
+        except Exception as exc:  # defensive: a source's requests() itself failed
+            error = f"[{name}] {type(exc).__name__}: {exc}"
+            outcomes[name] = SourceOutcome(name, "failed", failures=(error,))
+            st.log_fetch(run_id=run_id, source=name, status="fetch-error", error=error)
+            safe_progress(name, "failed")
+            return
+        outcomes[name] = _write(
+            collected, instances[name], store=st, run_id=run_id, save_raw=save_raw
+        )
+        safe_progress(name, outcomes[name].status)
+
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if not done:
                 continue
-            outcomes[name] = _write(collected, store=store, run_id=run_id, save_raw=save_raw)
-            safe_progress(name, outcomes[name].status)
+            # Open for writing only now; sources that are ready meanwhile share the open
+            # (each still in its own transaction); close before waiting for the next.
+            try:
+                with _writable(target) as st:
+                    while done:
+                        for future in done:
+                            finish(future, st)
+                        done, pending = wait(pending, timeout=0)
+            except StoreError as exc:  # the store could not be opened (locked, unreadable)
+                for future in done:
+                    name = futures[future]
+                    if name not in outcomes:
+                        outcomes[name] = SourceOutcome(name, "failed", failures=(str(exc),))
+    except KeyboardInterrupt:
+        cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        fetcher.close()
+        kept = tuple(outcomes[n] for n in names if n in outcomes)
+        partial = RefreshResult(run_id, kept, snapshot_dir, time.perf_counter() - started)
+        raise RefreshInterrupted(partial, [n for n in names if n not in outcomes]) from None
+    pool.shutdown(wait=True)
+    fetcher.close()
     ordered = tuple(outcomes[name] for name in names)
     return RefreshResult(
         run_id=run_id,
         outcomes=ordered,
         snapshot_dir=snapshot_dir,
         seconds=time.perf_counter() - started,
-    )
-
-
-def _write(
-    collected: _Collected, *, store: Store, run_id: str, save_raw: Path | None
-) -> SourceOutcome:
-    name = collected.source
-    failures = [str(f) for f in collected.failures]
-    notes = [str(a) for a in collected.absent]
-    for absent in collected.absent:
-        store.log_fetch(
-            run_id=run_id, source=name, status="absent", url=absent.location, error=str(absent)
-        )
-    for failure in collected.failures:
-        if isinstance(failure, FetchError):
-            store.log_fetch(
-                run_id=run_id,
-                source=name,
-                status="fetch-error",
-                url=failure.location,
-                error=str(failure),
-            )
-    counts = WriteCounts()
-    writes = collected.writes
-    if collected.parse_failed:
-        # A payload did not parse: nothing of this source is written; the log says why.
-        parse_errors = iter(f for f in collected.failures if isinstance(f, ParseError))
-        for write in writes:
-            if write.status == "parse-error":
-                store.log_fetch(
-                    run_id=run_id,
-                    source=name,
-                    status="parse-error",
-                    payload=write.payload,
-                    parser_version=write.parser_version,
-                    error=str(next(parse_errors, "")),
-                )
-        writes = []
-    else:
-        try:
-            counts = store.write_source(run_id=run_id, source=name, writes=writes)
-        except StoreError as exc:
-            failures.append(str(exc))
-            writes = []
-    if save_raw is not None:
-        for write in writes:
-            content = write.payload.content
-            if write.payload.not_modified:
-                content = store.raw_content_for_path(write.payload.raw_path) or b""
-            if content:
-                _save_raw(save_raw, write.payload.raw_path, content)
-    got = [w for w in writes if w.status in ("ingested", "unchanged", "not-modified")]
-    if not got and not failures and notes:
-        status: Status = "absent"
-    elif not got:
-        status = "failed"
-        if not failures:
-            failures.append(f"[{name}] nothing was fetched")
-    elif failures:
-        status = "partial"
-    elif counts.added or counts.revised:
-        status = "ok"
-    else:
-        status = "unchanged"
-    downloaded = [w for w in collected.writes if not w.payload.not_modified]
-    return SourceOutcome(
-        source=name,
-        status=status,
-        added=counts.added,
-        revised=counts.revised,
-        unchanged=counts.unchanged,
-        downloaded=len(downloaded),
-        not_modified=sum(1 for w in collected.writes if w.status == "not-modified"),
-        skipped=sum(1 for w in collected.writes if w.status == "unchanged"),
-        bytes=sum(len(w.payload.content) for w in collected.writes),
-        seconds=collected.seconds,
-        failures=tuple(failures),
-        notes=tuple(notes),
     )

@@ -115,12 +115,16 @@ def test_tbill_bond_equivalent_by_hand() -> None:
 
 def test_differentials_by_hand_without_look_ahead() -> None:
     diffs = rate_differentials(mini_obs(), tbill_basis="discount").to_frame()
-    # July's Japan figure (0.20) is used only from 1 August; August's (0.30) never in August.
-    expected_jp = {"2024-07-29": 0.10, "2024-07-30": 0.10, "2024-08-01": 0.20, "2024-08-05": 0.20}
+    # July's Japan figure (0.20) is published on 14 August: until then June's (0.10, published
+    # 15 July) is what was known, also in the first days of August; August's (0.30) never.
+    expected_jp = {"2024-07-29": 0.10, "2024-07-30": 0.10, "2024-08-01": 0.10, "2024-08-05": 0.10}
     for when, jp in expected_jp.items():
         assert diffs.loc[when, "jp_3m_pct"] == pytest.approx(jp)
+        assert diffs.loc[when, "jp_3m_period_end"] == pd.Timestamp("2024-06-30")
     assert diffs.loc["2024-07-29", "diff_3m_pct"] == pytest.approx(4.90)
-    assert diffs.loc["2024-08-05", "diff_3m_pct"] == pytest.approx(4.40)
+    assert diffs.loc["2024-08-05", "diff_3m_pct"] == pytest.approx(4.50)
+    # every row says when all of it was public: DTB3 and JGB of the day, June's Japan rate
+    assert (diffs["known_at"] >= pd.Timestamp("2024-07-15 12:00", tz="UTC")).all()
     assert diffs.loc["2024-07-30", "diff_10y_pct"] == pytest.approx(4.10 - 1.10)
     assert diffs.loc["2024-08-02", "diff_10y_pct"] == pytest.approx(3.80 - 1.05)  # JGB holiday
     bey = rate_differentials(mini_obs()).to_frame()
@@ -149,7 +153,7 @@ def test_dgs3mo_preferred_and_oecd_10y_fallback() -> None:
     assert (frame["us_3m_pct"] == 5.5).all()  # constant maturity: already bond-equivalent
     assert result.sources["jp_10y"] == "fred.IRLTLT01JPM156N"
     assert frame.loc["2024-07-30", "jp_10y_pct"] == 0.9  # June's, July not ended
-    assert frame.loc["2024-08-02", "jp_10y_pct"] == 1.0
+    assert frame.loc["2024-08-02", "jp_10y_pct"] == 0.9  # July's is published on 14 August
     forced = rate_differentials(pd.concat([obs, dgs3mo]), us_3m="DTB3", tbill_basis="discount")
     assert forced.to_frame().loc["2024-07-29", "us_3m_pct"] == 5.0
     assert forced.sources["us_3m"] == "fred.DTB3" and forced.us_3m_basis == "discount"
@@ -163,22 +167,36 @@ def test_monthly_rate_expires_92_days_after_its_month() -> None:
     obs = obs[obs["series_id"] != "fred.IR3TIB01JPM156N"].iloc[:0]
     june = mini_obs().query("series_id == 'fred.IR3TIB01JPM156N'").head(1)  # June 2024: 0.10
     us = june.assign(series_id="fred.DTB3", value=5.0)
-    days = pd.to_datetime(["2024-06-30", "2024-07-01", "2024-09-30", "2024-10-01"])
+    days = pd.to_datetime(["2024-06-30", "2024-07-01", "2024-07-15", "2024-09-30", "2024-10-01"])
     us = pd.concat([us.assign(period_start=d, period_end=d) for d in days])
     diffs = rate_differentials(pd.concat([obs, june, us]), tbill_basis="discount").to_frame()
-    assert diffs["jp_3m_pct"].isna().tolist() == [True, False, False, True]
+    # June's figure is published on 15 July (not on 1 July, the day its month is over) and
+    # used until 92 days after its month end
+    assert diffs["jp_3m_pct"].isna().tolist() == [True, True, False, False, True]
+
+
+def test_monthly_rate_never_before_its_month_ends() -> None:
+    june = mini_obs().query("series_id == 'fred.IR3TIB01JPM156N'").head(1)
+    early = june.assign(published_at=pd.Timestamp("2024-06-15", tz="UTC"))  # a wrong stamp
+    days = pd.to_datetime(["2024-06-29", "2024-06-30", "2024-07-01"])
+    us = pd.concat(
+        [june.assign(series_id="fred.DTB3", value=5.0, period_start=d, period_end=d) for d in days]
+    )
+    diffs = rate_differentials(pd.concat([early, us]), tbill_basis="discount").to_frame()
+    assert diffs["jp_3m_pct"].isna().tolist() == [True, True, False]
 
 
 def test_carry_index_three_days_by_hand() -> None:
     monitor = carry_monitor(mini_obs(), tbill_basis="discount")
     level = monitor.carry.frame["carry_index_base100"]
     # day 1: +2 % spot + 4.90 % x 1/360; day 2: 147.9/153 - 1 + 4.90 % x 3/360;
-    # day 3: -2 % + 4.60 % x 3/360 (the differential known on the previous observation day).
+    # day 3: -2 % + 4.70 % x 3/360 (the differential known on the previous observation day:
+    # US 4.80 % minus June's Japanese 0.10 %, July's being published only on 14 August).
     i1 = 100 * (1 + 0.02 + 0.049 / 360)
     i2 = i1 * (1 + (147.9 / 153 - 1) + 0.049 * 3 / 360)
-    i3 = i2 * (1 - 0.02 + 0.046 * 3 / 360)
+    i3 = i2 * (1 - 0.02 + 0.047 * 3 / 360)
     assert level.tolist() == pytest.approx([100.0, i1, i2, i3])
-    assert (i1, i2, i3) == pytest.approx((102.0136111, 98.6548130, 96.7195344))
+    assert (i1, i2, i3) == pytest.approx((102.0136111, 98.6548130, 96.7203565))
     assert monitor.frame["carry_drawdown_pct"].iloc[-1] == pytest.approx((i3 / i1 - 1) * 100)
 
 
@@ -196,7 +214,7 @@ def test_monitor_state_is_json_and_dated() -> None:
     monitor = carry_monitor(mini_obs(), tbill_basis="discount")
     state = monitor.state()
     assert state["as_of"] == "2024-08-05"
-    assert state["diff_3m_pct"] == {"value": pytest.approx(4.40), "date": "2024-08-05"}
+    assert state["diff_3m_pct"] == {"value": pytest.approx(4.50), "date": "2024-08-05"}
     assert state["net_long_jpy_contracts"]["date"] == "2024-07-30"
     assert state["vol_3m_pct_ann"]["value"] is None  # too short a series
     assert state["unwind_active"] is False
@@ -527,9 +545,13 @@ def test_real_differentials(monitor, real_data: Path) -> None:
     dgs10 = raw_fred(real_data, "fred/DGS10.csv")
     d = dtb3["2024-07-01"] / 100
     bey = 100 * 365 * d / (360 - 91 * d)
-    expected = bey - jp["2024-06-01"]  # June's figure on 1 July: July has not ended
+    # FRED stamps an OECD month 45 days after it ends: on 1 July 2024 April's figure was the
+    # latest public one (May's came out on 15 July), on 1 August May's, on 15 August June's.
+    assert frame.loc["2024-07-01", "jp_3m_period_end"] == pd.Timestamp("2024-04-30")
+    expected = bey - jp["2024-04-01"]
     assert frame.loc["2024-07-01", "diff_3m_pct"] == pytest.approx(expected)
-    assert frame.loc["2024-08-01", "jp_3m_pct"] == jp["2024-07-01"]
+    assert frame.loc["2024-08-01", "jp_3m_pct"] == jp["2024-05-01"]
+    assert frame.loc["2024-08-15", "jp_3m_pct"] == jp["2024-06-01"]
     assert frame.loc["2024-08-05", "diff_10y_pct"] == pytest.approx(dgs10["2024-08-05"] - 0.781)
     vol = frame.loc["2024-08-05", "vol_3m_pct_ann"]
     assert frame.loc["2024-08-05", "carry_to_risk"] == pytest.approx(

@@ -72,15 +72,24 @@ def test_two_week_windows_hand_checked() -> None:
     assert t["net_jpy_tn"].tolist() == pytest.approx(
         [-0.02, -0.025, -0.015, -0.045, 0.015, 0.041, -0.001]
     )
-    assert t["rank_sale"].tolist() == [3, 2, 4, 1, 6, 7, 5]
-    assert t["rank_purchase"].tolist() == [5, 6, 4, 7, 2, 1, 3]
-    assert (t["n_windows"] == 7).all()
+    # ranks among the windows known when each was published (itself and the earlier ones):
+    # -150 is the 3rd largest sale of [-200, -250, -150]; -10 the 5th of all seven
+    assert t["rank_sale"].tolist() == [1, 1, 3, 1, 5, 6, 5]
+    assert t["rank_purchase"].tolist() == [1, 2, 1, 4, 1, 1, 3]
+    assert t["n_windows"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert t["n_sale_windows"].tolist() == [1, 2, 3, 4, 4, 4, 5]
+    assert t["n_purchase_windows"].tolist() == [0, 0, 0, 0, 1, 2, 2]
     assert t["side"].tolist() == ["sale", "sale", "sale", "sale", "purchase", "purchase", "sale"]
-    assert t["percentile"].iloc[3] == pytest.approx(100 / 7)
+    assert t["percentile"].iloc[3] == pytest.approx(100 / 4)
     assert t["percentile"].iloc[5] == pytest.approx(100.0)
     sums = [-200, -250, -150, -450, 150, 410, -10]
-    z = (410 - statistics.mean(sums)) / statistics.stdev(sums)
+    z = (410 - statistics.mean(sums[:6])) / statistics.stdev(sums[:6])
     assert t["zscore"].iloc[5] == pytest.approx(z)
+    z_last = (-10 - statistics.mean(sums)) / statistics.stdev(sums)
+    assert t["zscore"].iloc[6] == pytest.approx(z_last)
+    # 2025 is after MoF's January 2014 break: every window is comparable, none crosses it
+    assert t["comparable"].all() and not t["crosses_break"].any()
+    assert t["rank_sale_comparable"].tolist() == t["rank_sale"].tolist()
     # published when the window's last week was published
     assert t["published_at"].iloc[0] == pd.Timestamp("2025-01-22 23:50", tz="UTC")
 
@@ -99,23 +108,27 @@ def test_largest_since_ignores_overlapping_windows() -> None:
 
 
 def test_episode_ranks_are_greedy_and_non_overlapping() -> None:
-    t = _windows(_obs("weekly_flows.csv"), 2).set_index("period_end")
-    # sales: -450 (02-08) first, which blocks -150 (02-01) and 150; then -250 (01-25),
-    # which blocks -200 (01-18); then -10 (03-01). Purchases: 410 blocks 150.
-    sale = t["episode_rank_sale"].dropna().astype(int).to_dict()
-    assert sale == {
-        pd.Timestamp("2025-02-08"): 1,
-        pd.Timestamp("2025-01-25"): 2,
-        pd.Timestamp("2025-03-01"): 3,
-    }
-    assert t["episode_rank_purchase"].dropna().astype(int).to_dict() == {
-        pd.Timestamp("2025-02-22"): 1
-    }
-    assert (t["n_episodes_sale"] == 3).all()
-    assert (t["n_episodes_purchase"] == 1).all()
     fw = _outward_bonds(_obs("weekly_flows.csv"), (2,))
+    # as of the last window: sales -450 (02-08) first, which blocks -150 (02-01) and 150;
+    # then -250 (01-25), which blocks -200 (01-18); then -10 (03-01). Purchases: 410 blocks 150.
+    sales = fw.episodes(direction="outward", asset="long_term_debt", weeks=2, side="sale")
+    ends = sales["period_end"].dt.strftime("%m-%d").tolist()
+    assert (ends, sales["episode_rank"].tolist()) == (["02-08", "01-25", "03-01"], [1, 2, 3])
+    buys = fw.episodes(direction="outward", asset="long_term_debt", weeks=2, side="purchase")
+    assert buys["period_end"].dt.strftime("%m-%d").tolist() == ["02-22"]
     top = fw.episodes(direction="outward", asset="long_term_debt", weeks=2, side="sale", top=2)
     assert top["net_jpy_100m"].tolist() == [-450, -250]
+
+    def record(end: str) -> FlowWindow:
+        return fw.window(direction="outward", asset="long_term_debt", weeks=2, end=end)
+
+    # a window's episode rank is the one known when it was published: on 01-25, -250 was the
+    # largest of [-200, -250] and blocked -200; -150 (02-01) overlapped -250; -450 (02-08) led
+    # two episodes (itself and -250).
+    assert (record("2025-01-25").episode_rank_sale, record("2025-01-25").n_episodes_sale) == (1, 1)
+    assert record("2025-02-01").episode_rank_sale is None
+    assert (record("2025-02-08").episode_rank_sale, record("2025-02-08").n_episodes_sale) == (1, 2)
+    assert (record("2025-03-01").episode_rank_sale, record("2025-03-01").n_episodes_sale) == (3, 3)
 
 
 def test_usd_at_the_windows_own_average_rate() -> None:
@@ -153,7 +166,7 @@ def test_missing_week_breaks_windows() -> None:
     assert two["period_end"].dt.strftime("%m-%d").tolist() == [
         "01-18", "01-25", "02-15", "02-22", "03-01"
     ]  # fmt: skip
-    assert (two["n_windows"] == 5).all()
+    assert two["n_windows"].tolist() == [1, 2, 3, 4, 5]
     assert (t["window_weeks"] == 13).sum() == 0  # longer than the data
     assert any("1 week(s) missing" in n for n in fw.notes)
     with pytest.raises(DataError, match="a week inside the window is missing"):
@@ -315,8 +328,9 @@ def test_windows_match_direct_loops(values: list[float | None], weeks: int) -> N
     assert starts == [k for k, _ in reference]
     assert t["net_jpy_100m"].to_numpy() == pytest.approx([n for _, n in reference], rel=1e-12)
     nets = t["net_jpy_100m"].to_numpy()
-    assert t["rank_sale"].tolist() == [1 + int((nets < n).sum()) for n in nets]
-    assert t["rank_purchase"].tolist() == [1 + int((nets > n).sum()) for n in nets]
+    known = [nets[: i + 1] for i in range(len(nets))]  # what was known at each window
+    assert t["rank_sale"].tolist() == [1 + int((k < k[-1]).sum()) for k in known]
+    assert t["rank_purchase"].tolist() == [1 + int((k > k[-1]).sum()) for k in known]
     exact = [(k, float(n)) for k, n in zip(starts, nets, strict=True)]
     for i, got_since in enumerate(t["largest_since"]):
         since = _reference_since(exact, i, weeks)
@@ -326,9 +340,21 @@ def test_windows_match_direct_loops(values: list[float | None], weeks: int) -> N
             else first_sunday + pd.Timedelta(weeks=since + weeks) - pd.Timedelta(days=1)
         )
         assert (None if pd.isna(got_since) else got_since) == expected
-    for side, column in ((True, "episode_rank_sale"), (False, "episode_rank_purchase")):
-        got = {k: int(r) for k, r in zip(starts, t[column], strict=True) if not pd.isna(r)}
-        assert got == _reference_episodes(exact, weeks, side)
+    fw = _outward_bonds(_weekly_obs(values), (weeks,))
+    for sale, side in ((True, "sale"), (False, "purchase")):
+        rows = fw.episodes(
+            direction="outward", asset="long_term_debt", weeks=weeks, side=side, top=10**6
+        )
+        got_starts = ((rows["period_start"] - first_sunday).dt.days // 7).tolist()
+        got = dict(zip(got_starts, rows["episode_rank"].astype(int).tolist(), strict=True))
+        assert got == _reference_episodes(exact, weeks, sale)
+    # a window's own episode rank is that of the greedy episodes of the windows up to it
+    last = len(exact) - 1
+    record = fw.latest(direction="outward", asset="long_term_debt", weeks=weeks)
+    ref = _reference_episodes(exact, weeks, record.side == "sale")
+    if record.side != "flat":
+        rank = record.episode_rank_sale if record.side == "sale" else record.episode_rank_purchase
+        assert rank == ref.get(exact[last][0])
 
 
 @settings(max_examples=30, deadline=None)
@@ -382,7 +408,8 @@ def test_real_april_2025_two_week_foreign_bond_sale(
     ]
     target = next(p for p in pairs if p[0] == pd.Timestamp("2025-03-30"))
     assert target[2] == -25_726 + -5_119 == -30_845
-    rank = 1 + sum(1 for p in pairs if p[2] < target[2])
+    upto = [p for p in pairs if p[1] <= target[1]]  # the windows known then
+    rank = 1 + sum(1 for p in upto if p[2] < target[2])
     since = None
     for p in reversed(pairs):
         if p[1] < target[0] and p[2] <= target[2]:
@@ -400,10 +427,16 @@ def test_real_april_2025_two_week_foreign_bond_sale(
     assert rec.usdjpy_days == 10
     assert rec.net_usd_bn == pytest.approx(-30_845e8 / rate / 1e9, rel=1e-12)
     assert rec.net_usd_bn == pytest.approx(-21.0, abs=0.05)
-    assert (rec.rank_sale, rec.n_windows) == (rank, len(pairs))
+    assert (rec.rank_sale, rec.n_windows) == (rank, len(upto))
     assert rec.largest_since == since.date()
-    # facts of this data vintage (week.csv up to 2026-09-12):
-    assert (rec.rank_sale, rec.largest_since) == (4, dt.date(2024, 11, 2))
+    # ranked among the windows known on its release: the larger 2026 sale did not exist yet
+    assert (rec.rank_sale, rec.largest_since) == (3, dt.date(2024, 11, 2))
+    # that ranking pools 2005-2013 with 2014 onward; among comparable windows (from the
+    # January 2014 break) it ranks the same, the larger sales being after 2014
+    assert rec.crosses_break and rec.comparable
+    assert rec.rank_sale_comparable == 1 + sum(
+        1 for p in upto if p[0] >= pd.Timestamp("2014-01-01") and p[2] < target[2]
+    )
     assert rec.largest_since_net_jpy_100m == -53_550
 
 
@@ -429,8 +462,10 @@ def test_real_monthly_total_fallback(real_obs: pd.DataFrame) -> None:
     (april,) = flows.month("2025-04")
     assert april.net_jpy_100m == -19_858  # PROVENANCE.md: April 2025 outward long-term debt
     totals = real_obs[real_obs["series_id"] == "mof.monthly.outward.long_term_debt.net"]
-    assert april.rank_sale == 1 + int((totals["value"] < -19_858).sum())
-    assert april.n_months == len(totals)
+    known = totals[totals["period_start"] <= pd.Timestamp("2025-04-01")]  # months up to April
+    assert april.rank_sale == 1 + int((known["value"] < -19_858).sum())
+    assert april.n_months == len(known)
+    assert april.crosses_break  # ranked among months from 2005, across MoF's 2014 break
 
 
 def test_long_series_matches_direct_loops_across_row_blocks() -> None:

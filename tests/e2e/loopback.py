@@ -16,6 +16,8 @@ Routes (path -> file in the data folder):
   named ``FinFutYY.txt``; ``deacotYYYY.zip`` -> a zip of
   ``cftc/annual_legacy_futures_only_YYYY.txt`` named ``annual.txt``: the official
   files are zips of exactly these texts.
+- ``/markets/q/d/l/?s=<ticker>&i=d`` (stooq's daily CSV) -> our fixture
+  ``tests/fixtures/markets/stooq_<ticker>.csv`` (the env selects ``spy`` only).
 - Files the data folder lacks are answered with the project's own fixtures in the
   sources' documented layouts (:data:`FIXTURE_FALLBACKS`): the CFTC public-reporting
   API CSV and TIC's current ``mfh.txt``.
@@ -78,6 +80,8 @@ class DataServer:
             "YENFLOW_CFTC_BASE_URL": f"{self.base}/cftc/files/dea/history",
             "YENFLOW_CFTC_API_BASE_URL": f"{self.base}/cftc_api",
             "YENFLOW_BTC_BASE_URL": f"{self.base}/btc",
+            "YENFLOW_MARKETS_BASE_URL": f"{self.base}/markets/q/d/l/",
+            "YENFLOW_MARKETS_SYMBOLS": "spy",
         }
 
     def __enter__(self) -> DataServer:
@@ -133,6 +137,9 @@ class DataServer:
                         zf.writestr(info, found[0])
                     return buf.getvalue(), found[1]
             return None
+        if parts[0] == "markets" and "s" in query:  # stooq's daily CSV: our fixture
+            fixture = FIXTURES / "markets" / f"stooq_{query['s'][0]}.csv"
+            return (fixture.read_bytes(), fixture.stat().st_mtime) if fixture.is_file() else None
         if parts[0] in ("mof", "tic", "jgb", "btc"):
             relative = f"{parts[0]}/{parts[-1]}"
             found = self._file(relative)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,24 +47,57 @@ def by_source(result: dict) -> dict[str, dict]:
     return {row["source"]: row for row in result["sources"]}
 
 
-@pytest.fixture
-def server(real_data: Path):
-    with DataServer(real_data, stall_s=2.5) as srv:
-        yield srv
-
-
-@pytest.fixture
-def env(server: DataServer, tmp_path: Path) -> dict[str, str]:
+def _env(server: DataServer, store: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("YENFLOW_", "FRED_"))}
     return {
         **base,
         **server.env(),
-        "YENFLOW_STORE": str(tmp_path / "store.duckdb"),
+        "YENFLOW_STORE": str(store),
         "YENFLOW_FRED_SERIES": FRED_IN_DATA,
         "YENFLOW_TIMEOUT": "1",
         "YENFLOW_RETRIES": "1",
         "YENFLOW_BACKOFF": "0.05",
     }
+
+
+@pytest.fixture(scope="session")
+def session_server(real_data: Path):
+    with DataServer(real_data, stall_s=2.5) as srv:
+        yield srv
+
+
+@pytest.fixture
+def server(session_server: DataServer):
+    """The session's loopback server, with no faults and fresh counters for each test."""
+    session_server.faults = {}
+    session_server.reset_counts()
+    yield session_server
+    session_server.faults = {}
+
+
+@pytest.fixture(scope="session")
+def baseline(session_server: DataServer, tmp_path_factory) -> tuple[Path, dict, int]:
+    """ONE full fetch of every source into a store, shared by the tests (each gets a copy):
+    the store's path, the fetch's JSON result and the bytes the server sent for it."""
+    store = tmp_path_factory.mktemp("baseline") / "store.duckdb"
+    session_server.reset_counts()
+    code, result = run_fetch(_env(session_server, store), *SOURCES)
+    assert code == 0, result
+    return store, result, session_server.bytes_served
+
+
+@pytest.fixture
+def env(server: DataServer, tmp_path: Path) -> dict[str, str]:
+    """An empty store for this test."""
+    return _env(server, tmp_path / "store.duckdb")
+
+
+@pytest.fixture
+def env_with_baseline(server: DataServer, baseline, tmp_path: Path) -> dict[str, str]:
+    """A copy of the shared baseline store for this test."""
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(baseline[0], store)
+    return _env(server, store)
 
 
 def digest(env: dict[str, str]) -> dict[str, str]:
@@ -72,14 +106,16 @@ def digest(env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.mark.realdata
-def test_fetch_then_refetch_downloads_nothing_and_changes_nothing(server, env, tmp_path):
-    code, first = run_fetch(env, *SOURCES)
+def test_fetch_then_refetch_downloads_nothing_and_changes_nothing(
+    server, baseline, env_with_baseline, tmp_path
+):
+    _, first, served = baseline
+    env = env_with_baseline
     rows = by_source(first)
-    assert code == 0, first
     for name in SOURCES:
         assert rows[name]["status"] == "ok", rows[name]
         assert rows[name]["added"] > 0
-    assert server.bytes_served > 1_000_000
+    assert served > 1_000_000
     before = digest(env)
 
     server.reset_counts()
@@ -112,9 +148,8 @@ def test_fetch_then_refetch_downloads_nothing_and_changes_nothing(server, env, t
 
 
 @pytest.mark.realdata
-def test_faults_leave_the_store_unchanged_and_other_sources_done(server, env):
-    code, _ = run_fetch(env, *SOURCES)
-    assert code == 0
+def test_faults_leave_the_store_unchanged_and_other_sources_done(server, env_with_baseline):
+    env = env_with_baseline
     before = digest(env)
 
     server.faults = {

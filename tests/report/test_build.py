@@ -12,6 +12,8 @@ from yenflow.errors import DataError
 from yenflow.frame import empty_frame
 from yenflow.report import RISK_WARNING, Report, build_report, render_html
 from yenflow.report import build as build_module
+from yenflow.report.build import report_from_store
+from yenflow.report.freshness import freshness_table
 
 GENERATED = pd.Timestamp("2024-07-20 12:00", tz="UTC")
 SECTION_KEYS = ["latest_week", "foreign_bonds", "investors", "treasuries", "carry", "data", "risk"]
@@ -162,20 +164,64 @@ def test_empty_store_renders_everything_as_notes() -> None:
     strict_json(report)
 
 
-def test_as_of_cut_and_defensive_filter(small_obs: pd.DataFrame) -> None:
+class _StoreLike:
+    """The three reads the report makes of a store, on a frame, with the store's as-of rule."""
+
+    def __init__(self, obs: pd.DataFrame) -> None:
+        self.obs = obs
+        self.asked: list[str] | None = None
+
+    def _known(self, as_of: pd.Timestamp | None) -> pd.DataFrame:
+        return self.obs if as_of is None else self.obs.loc[self.obs["published_at"] <= as_of]
+
+    def freshness(self, *, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+        return freshness_table(self._known(as_of))
+
+    def observations(self, series_ids=None, *, as_of=None) -> pd.DataFrame:
+        self.asked = list(series_ids)
+        known = self._known(as_of)
+        return known.loc[known["series_id"].isin(self.asked)]
+
+    def source_status(self) -> pd.DataFrame:
+        return pd.DataFrame(columns=["source", "last_fetch_at", "status", "error", "rows"])
+
+
+def test_report_trusts_the_store_read_and_reads_only_what_it_needs(
+    small_obs: pd.DataFrame,
+) -> None:
     as_of = pd.Timestamp("2024-06-01", tz="UTC")
-    unfiltered = report_of(small_obs, as_of=as_of)
-    filtered = report_of(small_obs.loc[small_obs["published_at"] <= as_of], as_of=as_of)
-    assert strict_json(unfiltered) == strict_json(filtered)
-    for section in unfiltered.sections:
+    known = small_obs.loc[small_obs["published_at"] <= as_of]
+    direct = report_of(known, as_of=as_of, sources=_StoreLike(known).source_status())
+    store = _StoreLike(small_obs.assign(series_id=small_obs["series_id"]))
+    extra = known.iloc[:5].assign(series_id="fred.UNUSED")  # a series no analysis reads
+    store.obs = pd.concat([store.obs, extra], ignore_index=True)
+    via_store = report_from_store(store, as_of=as_of, generated_at=GENERATED, on_error="raise")
+    assert "fred.UNUSED" not in store.asked  # the read asked only for the analyses' series
+    assert set(store.asked) >= {"fred.DEXJPUS", "mof.weekly.outward.long_term_debt.net"}
+    a, b = strict_json(direct), strict_json(via_store)
+    # the data section lists every stored series (one more here); all else is identical
+    a["sections"].pop("data"), b["sections"].pop("data")
+    assert a == b
+    data = via_store.section("data").table("series")
+    assert "fred.UNUSED" in [row[0] for row in data.rows]
+    for section in via_store.sections:
         for fresh in section.series:
             assert fresh.last_published_at <= as_of
-    week = unfiltered.section("latest_week").fact("outward.long_term_debt.latest_week")
+    week = via_store.section("latest_week").fact("outward.long_term_debt.latest_week")
     assert week.extra["window"]["period_end"] == "2024-05-25"
 
 
+def test_report_does_not_filter_its_input_again(small_obs: pd.DataFrame) -> None:
+    # the store's point-in-time read is the one cut: rows given to build_report are all used
+    as_of = pd.Timestamp("2024-06-01", tz="UTC")
+    report = report_of(small_obs, as_of=as_of)
+    week = report.section("latest_week").fact("outward.long_term_debt.latest_week")
+    assert week.extra["window"]["period_end"] == "2024-07-13"
+
+
 def test_series_only_published_after_as_of_is_named(small_obs: pd.DataFrame) -> None:
-    report = report_of(small_obs, as_of="2022-12-31")
+    cut = pd.Timestamp("2022-12-31 23:59:59.999999", tz="UTC")
+    report = report_of(small_obs.loc[small_obs["published_at"] <= cut], as_of="2022-12-31")
     missing = note_texts(report, "latest_week", "missing")
     sid = "mof.weekly.outward.long_term_debt.net"
     assert any(t.startswith(f"missing: {sid} — nothing published by 2022-12-31") for t in missing)
@@ -272,8 +318,8 @@ def test_real_report_figures(real_report: Report) -> None:
 def test_real_as_of_2025_04_18(real_obs: pd.DataFrame) -> None:
     """The MoF week to 12 April 2025 (published Thursday 17 April) is in; the week to 19 April
     (published 24 April) is not; USD/JPY is compared with the 2024 unwind low."""
-    as_of = pd.Timestamp("2025-04-18", tz="UTC")
-    report = report_of(real_obs, as_of=as_of)
+    as_of = pd.Timestamp("2025-04-18 23:59:59.999999", tz="UTC")
+    report = report_of(real_obs.loc[real_obs["published_at"] <= as_of], as_of="2025-04-18")
     week = report.section("latest_week")
     fact = week.fact("outward.long_term_debt.latest_week")
     assert fact.value == -5_119.0

@@ -35,7 +35,8 @@ def test_missing_notes_and_as_of(small_obs: pd.DataFrame) -> None:
     no_fred = small_obs.loc[~small_obs["series_id"].str.startswith("fred.")]
     text = text_of(no_fred, as_of="2024-06-01")
     assert "as of 2024-06-01 23:59 UTC" in text  # a bare date: the end of that day
-    assert "missing: fred.DEXJPUS — not in the store; run `yenflow fetch fred`" in text
+    assert "missing: fred.DEXJPUS — nothing published by 2024-06-01 23:59 UTC in the store" in text
+    assert "run `yenflow fetch fred`" in text
     assert text.count("missing: fred.DEXJPUS") == 1  # one line, though several sections note it
 
 

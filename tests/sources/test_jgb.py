@@ -15,7 +15,8 @@ from tests.sources.helpers import PROPERTY, mutated, parse_error, parsed_or_pars
 from yenflow.config import Settings
 from yenflow.errors import ParseError
 from yenflow.payload import RawPayload
-from yenflow.sources.jgb import TENORS, JgbSource, era_to_dates
+from yenflow.sources.eras import era_to_dates
+from yenflow.sources.jgb import TENORS, JgbSource
 from yenflow.sources.parsing import ParseContext
 
 HISTORY = "jgb/jgbcm_all.csv"

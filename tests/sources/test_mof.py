@@ -96,27 +96,28 @@ def join_cells(cells: list[str]) -> str:
 
 def test_requests_default_and_override(settings: Settings) -> None:
     reqs = MofSource(settings).requests()
+    files = ("week.csv", "montha1.csv", "monthb2.csv", "monthb3.csv", "monthb4.csv")
     assert [(r.url, r.raw_path, r.optional) for r in reqs] == [
-        (BASE_URL + "week.csv", "mof/week.csv", False),
-        (BASE_URL + "montha1.csv", "mof/montha1.csv", False),
+        (BASE_URL + name, f"mof/{name}", False) for name in files
     ]
     mirror = Settings.from_env({"YENFLOW_MOF_BASE_URL": "http://127.0.0.1:8000/mof"})
     assert [r.url for r in MofSource(mirror).requests()] == [
-        "http://127.0.0.1:8000/mof/week.csv",
-        "http://127.0.0.1:8000/mof/montha1.csv",
+        f"http://127.0.0.1:8000/mof/{name}" for name in files
     ]
 
 
 def test_recognizes_only_its_files(source: MofSource) -> None:
     assert source.recognizes("week.csv")
     assert source.recognizes("montha1.csv")
+    assert all(source.recognizes(f"monthb{i}.csv") for i in (2, 3, 4))
     assert not source.recognizes("monthb1.csv")
     assert not source.recognizes("week.csv.bak")
 
 
 def test_catalog_units_and_signs(source: MofSource) -> None:
     ids = {s.id for s in source.catalog}
-    assert len(ids) == len(source.catalog) == 22 + 24
+    # weekly 22, monthly 24, by investor: 3 files x 17 investors x 3 measures
+    assert len(ids) == len(source.catalog) == 22 + 24 + 3 * 17 * 3
     assert all(s.unit == "JPY 100 million" and s.source == "mof" for s in source.catalog)
     for spec in source.catalog:
         if spec.id.endswith(".net") and "outward_minus_inward" not in spec.id:

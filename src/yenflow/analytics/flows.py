@@ -25,24 +25,19 @@ Columns of :meth:`FlowWindows.to_frame` (one row per window):
     NaN when no day of the window has a rate (the notes say so).
 ``side``
     ``sale`` (net < 0), ``purchase`` (net > 0) or ``flat``.
-``rank_sale``, ``rank_purchase``, ``n_windows``
-    rank among **all rolling windows** of the same length, direction and asset
-    in the data (``n_windows`` of them): ``rank_sale`` 1 = most negative net
-    (largest net sale), ``rank_purchase`` 1 = largest net purchase. Ties share
-    the best rank. Rolling windows overlap, so one huge week puts several
-    windows near the top: use the episode ranks for "the largest N-week
-    outflow since ...".
-``episode_rank_sale``, ``episode_rank_purchase``, ``n_episodes_sale``, ``n_episodes_purchase``
-    rank among **de-overlapped episodes**, built greedily: take the largest
-    net sale (purchase) window, discard every window that shares a week with
-    it, take the largest remaining, and so on (only windows with net < 0 for
-    sales, > 0 for purchases). Empty (<NA>) for a window that is not an
-    episode because it overlaps a larger one. Ties go to the earlier window.
+``rank_sale``, ``rank_purchase``, ``n_windows``, ``n_sale_windows``, ``n_purchase_windows``
+    rank among the rolling windows of the same length, direction and asset **known when this
+    window was published** (itself and every earlier window: ``n_windows`` of them, of which
+    ``n_sale_windows`` net sales and ``n_purchase_windows`` net purchases): ``rank_sale`` 1 =
+    most negative net (largest net sale), ``rank_purchase`` 1 = largest net purchase. Ties share
+    the best rank. A rank never changes when later weeks arrive, so the frame can feed a signal
+    or a backtest; the latest window's rank is its rank among all windows to date. Rolling
+    windows overlap, so one huge week puts several windows near the top: use the episode ranks
+    of :meth:`FlowWindows.window` / :meth:`FlowWindows.episodes` for "the largest N-week outflow".
 ``percentile``
-    percent of the windows of that length whose net is ≤ this one's
-    (100 = the largest net purchase; near 0 = among the largest net sales).
+    percent of those windows whose net is ≤ this one's (100 = the largest net purchase so far).
 ``zscore``
-    (net − mean) / standard deviation (ddof = 1) over all windows of that length.
+    (net − mean) / standard deviation (ddof = 1) over those windows.
 ``largest_since``, ``largest_since_net_jpy_100m``
     the period end (and net) of the most recent **earlier** window of the
     same length that was at least as large in the same direction (net ≤ this
@@ -50,8 +45,22 @@ Columns of :meth:`FlowWindows.to_frame` (one row per window):
     week with this one** (otherwise a rolling 2-week window's own neighbour,
     which contains the same big week, would trivially be "larger"). NaT: no
     earlier window was as large, i.e. the largest since the data begin.
+``break_date``, ``comparable``, ``crosses_break``
+    MoF's statistical break (:data:`BREAKS`: from January 2014 investment funds moved from
+    long-term debt into equity and investment fund shares) for equity and long-term debt:
+    ``comparable`` is True for a window that starts on or after the break (or a series without
+    one); ``crosses_break`` is True when this window's ranks pool windows from both sides of
+    the break (a window after the break ranked among windows that include 2005–2013).
+``rank_*_comparable``, ``n_*_windows_comparable``, ``largest_since_comparable*``
+    the same ranks (``rank_sale``, ``rank_purchase``, ``n_windows``, ``n_sale_windows``,
+    ``n_purchase_windows``) and record (``largest_since``, its net) among comparable windows
+    only (from the break on); <NA> / NaT for windows that are not comparable. Without a break
+    they equal the plain columns.
 ``published_at``
     when the last of the window's weeks was published (UTC).
+``known_at``
+    when everything in the row was public: the later of ``published_at`` and the publication
+    of the last DEXJPUS day used for the USD value (UTC).
 
 Monthly investor types
 ----------------------
@@ -75,15 +84,23 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from yenflow.analytics.inputs import require_series
+from yenflow.analytics.inputs import USDJPY_ID, require_series
+from yenflow.analytics.labels import DIRECTION_LABEL
+from yenflow.analytics.ranking import (
+    deoverlapped_rank,
+    deoverlapped_ranks,
+    expanding_ranks,
+    largest_since,
+)
 from yenflow.analytics.records import record_from_row, record_to_dict
+from yenflow.analytics.results import ResultBase
 from yenflow.analytics.units import jpy_100m_to_jpy_tn, jpy_100m_to_usd_bn
 from yenflow.errors import DataError
 
 __all__ = [
     "ASSETS",
+    "BREAKS",
     "DIRECTIONS",
-    "RATE_SERIES",
     "WINDOW_WEEKS",
     "Asset",
     "Direction",
@@ -105,23 +122,33 @@ GridFreq = Literal["week", "month"]
 DIRECTIONS: tuple[Direction, ...] = ("outward", "inward")
 ASSETS: tuple[Asset, ...] = ("equity", "long_term_debt", "short_term_debt")
 WINDOW_WEEKS: tuple[int, ...] = (1, 2, 4, 8, 13)
-#: FRED's yen per US dollar, noon buying rate in New York (daily).
-RATE_SERIES = "fred.DEXJPUS"
 UNIT = "JPY 100 million"
 SIGN = "net purchase > 0 (negative = net sale)"
+#: MoF's statistical breaks by asset class: from January 2014 investment funds (including
+#: contractual-type open-end investment trusts) moved from long-term debt securities into
+#: equity and investment fund shares (MoF note 1 of week.csv / montha1.csv), in both
+#: directions. Windows from before and after the break are not comparable.
+BREAKS: dict[str, pd.Timestamp] = {
+    "equity": pd.Timestamp("2014-01-01"),
+    "long_term_debt": pd.Timestamp("2014-01-01"),
+}
+BREAK_NOTE = (
+    "MoF's January 2014 break: investment funds moved from long-term debt into equity and "
+    "investment fund shares"
+)
 
 _NAT = np.iinfo(np.int64).min
-_BLOCK_ROWS = 128
-
-_DIRECTION_LABEL = {
-    "outward": "residents' trades in foreign securities",
-    "inward": "non-residents' trades in Japanese securities",
-}
 
 
 def weekly_series_id(direction: Direction, asset: Asset) -> str:
     """The MoF weekly net series id, e.g. ``mof.weekly.outward.long_term_debt.net``."""
     return f"mof.weekly.{direction}.{asset}.net"
+
+
+def _asset_of(series_id: str) -> str:
+    """The asset class named in a MoF series id (``...long_term_debt.net`` -> long_term_debt)."""
+    parts = series_id.split(".")
+    return parts[-2] if len(parts) >= 2 else ""
 
 
 # --------------------------------------------------------------------------- records
@@ -132,7 +159,9 @@ class FlowWindow:
     """One rolling window of weekly net flows; see the module docstring for every field.
 
     Amounts: ``net_jpy_100m`` in ¥100 million, ``net_jpy_tn`` in ¥ trillion,
-    ``net_usd_bn`` in USD bn at ``usdjpy_avg`` yen per dollar; net purchase > 0.
+    ``net_usd_bn`` in USD bn at ``usdjpy_avg`` yen per dollar; net purchase > 0. Ranks are as
+    known when the window was published; ``episode_rank_*`` rank it among the de-overlapped
+    episodes of the windows known then (None if it overlaps a larger one).
     """
 
     direction: str
@@ -150,6 +179,8 @@ class FlowWindow:
     rank_sale: int
     rank_purchase: int
     n_windows: int
+    n_sale_windows: int
+    n_purchase_windows: int
     percentile: float
     zscore: float | None
     largest_since: dt.date | None
@@ -158,11 +189,27 @@ class FlowWindow:
     episode_rank_purchase: int | None
     n_episodes_sale: int
     n_episodes_purchase: int
+    break_date: dt.date | None
+    comparable: bool
+    crosses_break: bool
+    rank_sale_comparable: int | None
+    rank_purchase_comparable: int | None
+    n_windows_comparable: int | None
+    n_sale_windows_comparable: int | None
+    n_purchase_windows_comparable: int | None
+    largest_since_comparable: dt.date | None
+    largest_since_comparable_net_jpy_100m: float | None
     published_at: dt.datetime | None
+    known_at: dt.datetime | None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serializable dict of every field."""
         return record_to_dict(self)
+
+    @property
+    def n_side_windows(self) -> int:
+        """How many windows known then were on this window's side (net sales or purchases)."""
+        return self.n_sale_windows if self.side == "sale" else self.n_purchase_windows
 
     def describe(self) -> str:
         """One English sentence a journalist can check against the table."""
@@ -186,12 +233,16 @@ class FlowWindow:
         )
         if episode is not None:
             text += f", rank {episode} among non-overlapping episodes"
-        return f"{text}; {since} (not counting overlapping windows)"
+        text += f"; {since} (not counting overlapping windows)"
+        if self.crosses_break:
+            text += f" [pools both sides of {BREAK_NOTE}]"
+        return text
 
 
 @dataclass(frozen=True)
 class InvestorMonth:
-    """One investor type's net purchases in one month (¥100 million, net purchase > 0)."""
+    """One investor type's net purchases in one month (¥100 million, net purchase > 0); ranks
+    among that investor's months up to this one."""
 
     investor: str
     series_id: str
@@ -210,6 +261,7 @@ class InvestorMonth:
     zscore: float | None
     largest_since: dt.date | None
     largest_since_net_jpy_100m: float | None
+    crosses_break: bool
     published_at: dt.datetime | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,29 +351,40 @@ def _regular_grid(rows: pd.DataFrame, series_id: str, freq: GridFreq) -> _Grid:
 
 
 @dataclass(frozen=True)
-class _DailyRates:
-    """DEXJPUS by day (sorted), to average it over many spans of days at once."""
+class DailyRates:
+    """DEXJPUS by day (sorted), to average it over many spans of days at once.
+
+    Prepared once per analysis bundle (:mod:`yenflow.pipeline`) and shared by every flow table.
+    """
 
     days: np.ndarray  # int64 day numbers, sorted
     values: np.ndarray  # float64 yen per dollar, plus one trailing 0 (a sentinel for reduceat)
+    published: np.ndarray  # int64 ns UTC of each day's publication, plus a trailing _NAT
 
     @classmethod
-    def from_obs(cls, obs: pd.DataFrame) -> _DailyRates | None:
-        rows = obs.loc[obs["series_id"] == RATE_SERIES, ["period_start", "value"]]
+    def from_obs(cls, obs: pd.DataFrame) -> DailyRates | None:
+        """The rates in ``obs`` (None if it has no DEXJPUS row)."""
+        rows = obs.loc[obs["series_id"] == USDJPY_ID, ["period_start", "value", "published_at"]]
         if rows.empty:
             return None
-        rows = _unique_periods(rows, RATE_SERIES).sort_values("period_start")
+        rows = _unique_periods(rows, USDJPY_ID)
+        if not rows["period_start"].is_monotonic_increasing:
+            rows = rows.sort_values("period_start")
         values = rows["value"].to_numpy(dtype="float64")
         days = _days(rows["period_start"]).astype("int64")
-        return cls(days, np.append(values, 0.0))
+        published = _published_ns(rows["published_at"])
+        return cls(days, np.append(values, 0.0), np.append(published, _NAT))
 
     @property
     def span(self) -> str:
         first, last = self.days[[0, -1]].astype("datetime64[D]")
         return f"{first}..{last}"
 
-    def average(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean rate and number of rate days over each inclusive [start, end] span of days.
+    def average(
+        self, starts: np.ndarray, ends: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mean rate, number of rate days and latest publication (int64 ns, _NAT if none) over
+        each inclusive [start, end] span of days.
 
         Each span is summed directly (``np.add.reduceat``), not as a difference of
         running sums, so the mean is as exact as a plain ``sum / count``.
@@ -331,73 +394,17 @@ class _DailyRates:
         count = hi - lo
         bounds = np.empty(2 * len(lo), dtype="int64")
         bounds[0::2], bounds[1::2] = lo, hi
-        sums = np.add.reduceat(self.values, bounds)[0::2] if len(lo) else np.zeros(0)
+        if len(lo):
+            sums = np.add.reduceat(self.values, bounds)[0::2]
+            latest = np.maximum.reduceat(self.published, bounds)[0::2]
+        else:
+            sums, latest = np.zeros(0), np.zeros(0, dtype="int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = sums / count
-        return np.where(count > 0, mean, np.nan), count
+        return np.where(count > 0, mean, np.nan), count, np.where(count > 0, latest, _NAT)
 
 
 # --------------------------------------------------------------------------- window statistics
-
-
-def _ranks(net: np.ndarray) -> dict[str, np.ndarray]:
-    """Sale and purchase ranks (ties share the best), percentile and z-score of each value."""
-    n = len(net)
-    ascending = np.sort(net)
-    at_most = np.searchsorted(ascending, net, side="right")
-    std = float(np.std(net, ddof=1)) if n > 1 else 0.0
-    zscore = (net - net.mean()) / std if std > 0 else np.full(n, np.nan)
-    return {
-        "rank_sale": np.searchsorted(ascending, net, side="left") + 1,
-        "rank_purchase": n - at_most + 1,
-        "percentile": at_most / n * 100.0,
-        "zscore": zscore,
-    }
-
-
-def _largest_since(pos: np.ndarray, net: np.ndarray, width: int) -> np.ndarray:
-    """Index of the latest earlier non-overlapping window at least as large on the same side.
-
-    ``pos`` are the windows' first grid positions (sorted); a window at ``q`` shares
-    no period with one at ``p`` iff ``q <= p - width``. Returns -1 where there is none.
-    Works on blocks of rows against the columns reversed (latest first), so that
-    ``argmax`` finds the latest hit and each block only scans the windows before it.
-    """
-    out = np.full(len(net), -1, dtype="int64")
-    cutoff = np.searchsorted(pos, pos - width, side="right")  # earlier windows: [0, cutoff)
-    for on_side, as_large in ((net < 0, np.less_equal), (net > 0, np.greater_equal)):
-        rows = np.flatnonzero(on_side & (cutoff > 0))
-        for start in range(0, len(rows), _BLOCK_ROWS):
-            block = rows[start : start + _BLOCK_ROWS]
-            m = int(cutoff[block].max())
-            reversed_net = net[:m][::-1]
-            hit = as_large(reversed_net[None, :], net[block, None])
-            hit &= np.arange(m)[None, :] >= (m - cutoff[block])[:, None]
-            first = hit.argmax(axis=1)
-            found = hit[np.arange(len(block)), first]
-            out[block] = np.where(found, m - 1 - first, -1)
-    return out
-
-
-def _episode_ranks(pos: np.ndarray, net: np.ndarray, width: int, side: Side) -> np.ndarray:
-    """Greedy de-overlapped episode ranks (0 = not an episode), largest first."""
-    candidates = np.flatnonzero(net < 0 if side == "sale" else net > 0)
-    key = net[candidates] if side == "sale" else -net[candidates]
-    order = candidates[np.argsort(key, kind="stable")]
-    ranks = np.zeros(len(net), dtype="int64")
-    if width == 1:
-        ranks[order] = np.arange(1, len(order) + 1)
-        return ranks
-    blocked = np.zeros(int(pos.max()) + width + 1 if len(pos) else 1, dtype=bool)
-    rank = 0
-    for i in order.tolist():
-        p = int(pos[i])
-        if blocked[p]:
-            continue
-        rank += 1
-        ranks[i] = rank
-        blocked[max(p - width + 1, 0) : p + width] = True
-    return ranks
 
 
 def _as_int(values: np.ndarray) -> pd.arrays.IntegerArray:
@@ -405,8 +412,21 @@ def _as_int(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(values.astype("int64"), mask=values <= 0)
 
 
-def _window_table(grid: _Grid, width: int, rates: _DailyRates | None) -> pd.DataFrame:
-    """Every complete window of ``width`` consecutive periods of one series, with its stats."""
+def _since_columns(
+    since: np.ndarray, ends: np.ndarray, net: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    has = since >= 0
+    dates = np.where(has, ends[np.maximum(since, 0)], np.datetime64("NaT")).astype("datetime64[ns]")
+    return dates, np.where(has, net[np.maximum(since, 0)], np.nan)
+
+
+def _utc(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC")
+
+
+def _window_table(grid: _Grid, width: int, rates: DailyRates | None) -> pd.DataFrame:
+    """Every complete window of ``width`` consecutive periods of one series, with its stats,
+    each as known when the window was published."""
     if len(grid.values) < width:
         return pd.DataFrame()
     sums = sliding_window_view(grid.values, width).sum(axis=1)
@@ -417,39 +437,63 @@ def _window_table(grid: _Grid, width: int, rates: _DailyRates | None) -> pd.Data
     starts, ends = grid.starts[pos], grid.ends[pos + width - 1]
     if rates is None:
         usdjpy, n_days = np.full(len(pos), np.nan), np.zeros(len(pos), dtype="int64")
+        fx_published = np.full(len(pos), _NAT)
     else:
-        usdjpy, n_days = rates.average(starts, ends)
-    since = _largest_since(pos, net, width)
-    has_since = since >= 0
+        usdjpy, n_days, fx_published = rates.average(starts, ends)
     published = sliding_window_view(grid.published, width).max(axis=1)[pos]
-    sale = _episode_ranks(pos, net, width, "sale")
-    purchase = _episode_ranks(pos, net, width, "purchase")
-    table = pd.DataFrame(
+    brk = BREAKS.get(_asset_of(grid.series_id))
+    if brk is None:
+        comparable = np.ones(len(pos), dtype=bool)
+        crosses = np.zeros(len(pos), dtype=bool)
+    else:
+        cut = np.datetime64(brk.date(), "D")
+        comparable = starts >= cut
+        crosses = (ends >= cut) & (starts[0] < cut)
+    full = expanding_ranks(net)
+    comp = expanding_ranks(net, eligible=comparable) if brk is not None else full
+    since, since_net = _since_columns(largest_since(pos, net, width), ends, net)
+    comp_since = largest_since(pos, net, width, eligible=comparable) if brk is not None else None
+    c_since, c_since_net = (
+        (since, since_net) if comp_since is None else _since_columns(comp_since, ends, net)
+    )
+    c_since = np.where(comparable, c_since, np.datetime64("NaT"))
+    c_since_net = np.where(comparable, c_since_net, np.nan)
+    return pd.DataFrame(
         {
             "series_id": grid.series_id,
             "window_periods": width,
             "period_start": starts.astype("datetime64[ns]"),
             "period_end": ends.astype("datetime64[ns]"),
+            "position": pos,
             "net_jpy_100m": net,
             "net_jpy_tn": jpy_100m_to_jpy_tn(net),
             "net_usd_bn": jpy_100m_to_usd_bn(net, usdjpy),
             "usdjpy_avg": usdjpy,
             "usdjpy_days": n_days.astype("int64"),
             "side": np.select([net < 0, net > 0], ["sale", "purchase"], "flat"),
-            **_ranks(net),
-            "n_windows": len(net),
-            "largest_since": np.where(has_since, ends[since], np.datetime64("NaT")).astype(
-                "datetime64[ns]"
-            ),
-            "largest_since_net_jpy_100m": np.where(has_since, net[since], np.nan),
-            "episode_rank_sale": _as_int(sale),
-            "episode_rank_purchase": _as_int(purchase),
-            "n_episodes_sale": int((sale > 0).sum()),
-            "n_episodes_purchase": int((purchase > 0).sum()),
-            "published_at": pd.DatetimeIndex(published.view("M8[ns]")).tz_localize("UTC"),
+            "rank_sale": full["rank_sale"],
+            "rank_purchase": full["rank_purchase"],
+            "n_windows": full["n"],
+            "n_sale_windows": full["n_sale"],
+            "n_purchase_windows": full["n_purchase"],
+            "percentile": full["percentile"],
+            "zscore": full["zscore"],
+            "largest_since": since,
+            "largest_since_net_jpy_100m": since_net,
+            "break_date": pd.NaT if brk is None else brk,
+            "comparable": comparable,
+            "crosses_break": crosses,
+            "rank_sale_comparable": _as_int(comp["rank_sale"]),
+            "rank_purchase_comparable": _as_int(comp["rank_purchase"]),
+            "n_windows_comparable": _as_int(comp["n"]),
+            "n_sale_windows_comparable": _as_int(np.where(comparable, comp["n_sale"], 0)),
+            "n_purchase_windows_comparable": _as_int(np.where(comparable, comp["n_purchase"], 0)),
+            "largest_since_comparable": c_since.astype("datetime64[ns]"),
+            "largest_since_comparable_net_jpy_100m": c_since_net,
+            "published_at": _utc(published),
+            "known_at": _utc(np.maximum(published, fx_published)),
         }
     )
-    return table
 
 
 def _grids(
@@ -462,15 +506,15 @@ def _grids(
     return {sid: _regular_grid(groups[sid], sid, freq) for sid in series_ids}
 
 
-def _rate_notes(table: pd.DataFrame, rates: _DailyRates | None, what: str) -> list[str]:
+def _rate_notes(table: pd.DataFrame, rates: DailyRates | None, what: str) -> list[str]:
     """What the notes say about USD conversion."""
     if rates is None:
-        return [f"{RATE_SERIES} is not in the observations: USD values are NaN"]
+        return [f"{USDJPY_ID} is not in the observations: USD values are NaN"]
     no_rate = int((table["usdjpy_days"] == 0).sum()) if len(table) else 0
     if no_rate == 0:
         return []
     return [
-        f"{no_rate} of {len(table)} {what} have no {RATE_SERIES} day in their span "
+        f"{no_rate} of {len(table)} {what} have no {USDJPY_ID} day in their span "
         f"(the rate covers {rates.span}): their USD values are NaN"
     ]
 
@@ -485,6 +529,7 @@ _FLOW_COLUMNS = [
     "window_weeks",
     "period_start",
     "period_end",
+    "position",
     "net_jpy_100m",
     "net_jpy_tn",
     "net_usd_bn",
@@ -494,15 +539,24 @@ _FLOW_COLUMNS = [
     "rank_sale",
     "rank_purchase",
     "n_windows",
+    "n_sale_windows",
+    "n_purchase_windows",
     "percentile",
     "zscore",
     "largest_since",
     "largest_since_net_jpy_100m",
-    "episode_rank_sale",
-    "episode_rank_purchase",
-    "n_episodes_sale",
-    "n_episodes_purchase",
+    "break_date",
+    "comparable",
+    "crosses_break",
+    "rank_sale_comparable",
+    "rank_purchase_comparable",
+    "n_windows_comparable",
+    "n_sale_windows_comparable",
+    "n_purchase_windows_comparable",
+    "largest_since_comparable",
+    "largest_since_comparable_net_jpy_100m",
     "published_at",
+    "known_at",
 ]
 
 
@@ -512,12 +566,13 @@ def _saturday_of(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     return ts + pd.Timedelta(days=(5 - ts.day_of_week) % 7)
 
 
-@dataclass(frozen=True, eq=False)
-class FlowWindows:
-    """Every rolling window of MoF weekly net flows, with ranks and records.
+@dataclass(frozen=True, eq=False, repr=False)
+class FlowWindows(ResultBase):
+    """Every rolling window of MoF weekly net flows, with ranks and records as known then.
 
     Build it with :func:`flow_windows`. ``table`` has the columns described in
-    the module docstring; ``notes`` say what was missing or could not be converted.
+    the module docstring (sorted by direction, asset, length and period); ``notes`` say what
+    was missing or could not be converted.
     """
 
     table: pd.DataFrame
@@ -526,7 +581,16 @@ class FlowWindows:
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table, one row per (direction, asset, window length, window)."""
-        return self.table.copy()
+        return self.table.drop(columns="position").copy()
+
+    def headline(self) -> str:
+        t = self.table
+        if t.empty:
+            return "no windows"
+        pairs = t[["direction", "asset"]].drop_duplicates().shape[0]
+        last = t["period_end"].max()
+        lengths = list(self.window_weeks)
+        return f"{len(t):,} windows of {pairs} flow(s), lengths {lengths}, to {last:%Y-%m-%d}"
 
     def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
         t = self.table
@@ -540,26 +604,39 @@ class FlowWindows:
             raise DataError(msg)
         return rows
 
+    def _record(self, rows: pd.DataFrame, at: int) -> FlowWindow:
+        """The record of row ``at`` (a position in ``rows``), with its episode ranks as known
+        when it was published (the de-overlapped episodes of ``rows[: at + 1]``)."""
+        row = rows.iloc[at].to_dict()
+        pos = rows["position"].to_numpy()
+        net = rows["net_jpy_100m"].to_numpy(dtype="float64")
+        width = int(row["window_weeks"])
+        for side in ("sale", "purchase"):
+            rank, count = deoverlapped_rank(pos, net, width, side, at)
+            row[f"episode_rank_{side}"] = rank or None
+            row[f"n_episodes_{side}"] = count
+        return record_from_row(FlowWindow, row)
+
     def window(
         self, *, direction: Direction, asset: Asset, weeks: int, end: dt.date | str
     ) -> FlowWindow:
         """The ``weeks``-week window whose last week contains the day ``end``."""
         rows = self._select(direction, asset, weeks)
         saturday = _saturday_of(end)
-        hit = rows.loc[rows["period_end"] == saturday]
-        if hit.empty:
+        hit = np.flatnonzero(rows["period_end"].to_numpy() == saturday.to_datetime64())
+        if hit.size == 0:
             last = rows["period_end"].max().date()
             msg = (
                 f"no complete {weeks}-week window of {direction} {asset} ends on {saturday.date()} "
                 f"(the data end on {last}, or a week inside the window is missing)"
             )
             raise DataError(msg)
-        return record_from_row(FlowWindow, hit.iloc[0])
+        return self._record(rows, int(hit[0]))
 
     def latest(self, *, direction: Direction, asset: Asset, weeks: int) -> FlowWindow:
         """The most recent complete ``weeks``-week window."""
         rows = self._select(direction, asset, weeks)
-        return record_from_row(FlowWindow, rows.loc[rows["period_end"].idxmax()])
+        return self._record(rows, len(rows) - 1)
 
     def episodes(
         self,
@@ -569,29 +646,39 @@ class FlowWindows:
         weeks: int,
         side: Literal["sale", "purchase"],
         top: int = 10,
+        comparable_only: bool = False,
     ) -> pd.DataFrame:
-        """The ``top`` largest non-overlapping ``weeks``-week net sales (or purchases)."""
+        """The ``top`` largest non-overlapping ``weeks``-week net sales (or purchases) among
+        the windows to date (a ranking as of the latest window, column ``episode_rank``).
+
+        ``comparable_only``: only windows from MoF's statistical break on (:data:`BREAKS`),
+        so that the ranking does not pool the two definitions.
+        """
         rows = self._select(direction, asset, weeks)
-        column = f"episode_rank_{side}"
-        chosen = rows.loc[rows[column].notna()].sort_values(column)
-        return chosen.head(top).reset_index(drop=True)
+        if comparable_only:
+            rows = rows.loc[rows["comparable"].to_numpy(dtype=bool)]
+        ranks = deoverlapped_ranks(
+            rows["position"].to_numpy(), rows["net_jpy_100m"].to_numpy(), weeks, side
+        )
+        chosen = rows.assign(episode_rank=ranks).loc[ranks > 0].sort_values("episode_rank")
+        return chosen.drop(columns="position").head(top).reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
         """JSON-serializable dict: the latest window of every direction, asset and length."""
-        latest = self.table.loc[
-            self.table.groupby(["direction", "asset", "window_weeks"], sort=False)[
-                "period_end"
-            ].idxmax()
-        ]
-        records = [record_from_row(FlowWindow, row).to_dict() for _, row in latest.iterrows()]
+        records = []
+        for (direction, asset, weeks), _ in self.table.groupby(
+            ["direction", "asset", "window_weeks"], sort=False
+        ):
+            records.append(self.latest(direction=direction, asset=asset, weeks=weeks).to_dict())
         last = self.table["period_end"].max() if len(self.table) else None
         return {
             "analysis": "mof_weekly_flow_windows",
             "unit": UNIT,
             "sign": SIGN,
-            "directions": {d: _DIRECTION_LABEL[d] for d in DIRECTIONS},
+            "directions": {d: DIRECTION_LABEL[d] for d in DIRECTIONS},
             "latest_week_end": None if last is None else last.date().isoformat(),
             "window_weeks": list(self.window_weeks),
+            "breaks": {a: b.date().isoformat() for a, b in BREAKS.items()},
             "latest": records,
             "notes": list(self.notes),
         }
@@ -603,6 +690,7 @@ def flow_windows(
     directions: Sequence[Direction] = DIRECTIONS,
     assets: Sequence[Asset] = ASSETS,
     window_weeks: Sequence[int] = WINDOW_WEEKS,
+    rates: DailyRates | None = None,
 ) -> FlowWindows:
     """Rolling-window net flows, ranks and records from MoF's weekly data.
 
@@ -613,6 +701,7 @@ def flow_windows(
         assets: ``equity``, ``long_term_debt``, ``short_term_debt`` (``subtotal``,
             ``total`` also work).
         window_weeks: window lengths in weeks (positive integers).
+        rates: DEXJPUS prepared once (:meth:`DailyRates.from_obs`); default: from ``obs``.
 
     Raises:
         DataError: a weekly series is missing, has conflicting duplicates or
@@ -624,7 +713,7 @@ def flow_windows(
     pairs = [(d, a) for d in directions for a in assets]
     ids = [weekly_series_id(d, a) for d, a in pairs]
     grids = _grids(obs, ids, "week", "weekly flow windows")
-    rates = _DailyRates.from_obs(obs)
+    rates = rates if rates is not None else DailyRates.from_obs(obs)
     parts, notes = [], []
     for (direction, asset), sid in zip(pairs, ids, strict=True):
         grid = grids[sid]
@@ -667,29 +756,38 @@ _INVESTOR_COLUMNS = [
     "zscore",
     "largest_since",
     "largest_since_net_jpy_100m",
+    "crosses_break",
     "published_at",
+    "known_at",
 ]
 
+INVESTOR_PREFIX = "mof.monthly.investor."
 
-def _investor_series(obs: pd.DataFrame, asset: InvestorAsset) -> dict[str, str]:
+
+def investor_series_ids(series_ids: Sequence[str], asset: InvestorAsset) -> dict[str, str]:
     """Investor type → series id, for every ``mof.monthly.investor.<investor>.<asset>.net``."""
     pattern = re.compile(rf"^mof\.monthly\.investor\.([a-z0-9_]+)\.{asset}\.net$")
     found = {}
-    for sid in sorted(obs["series_id"].unique()) if len(obs) else []:
+    for sid in sorted(series_ids):
         match = pattern.match(str(sid))
         if match:
             found[match.group(1)] = str(sid)
     return found
 
 
-@dataclass(frozen=True, eq=False)
-class InvestorFlows:
+def monthly_total_id(asset: InvestorAsset) -> str:
+    """The all-investor monthly net series, ``mof.monthly.outward.<asset>.net``."""
+    return f"mof.monthly.outward.{asset}.net"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class InvestorFlows(ResultBase):
     """Monthly net purchases of foreign securities by investor type, ranked per investor.
 
     ``by_investor_type`` is False when MoF's investor-type series were absent and
     the all-investor total (investor ``all_investors``) was used instead.
     Ranks, percentiles, z-scores and ``largest_since`` are per investor, over
-    all its months (the same definitions as the weekly windows, one month wide).
+    its months up to each one (the same definitions as the weekly windows, one month wide).
     """
 
     table: pd.DataFrame
@@ -739,6 +837,7 @@ def investor_flows(
     *,
     asset: InvestorAsset = "long_term_debt",
     require_investor_types: bool = False,
+    rates: DailyRates | None = None,
 ) -> InvestorFlows:
     """Which investor types bought or sold foreign securities each month, and their records.
 
@@ -748,15 +847,17 @@ def investor_flows(
             ``fred.DEXJPUS`` for USD values (monthly average of the month's days).
         asset: the asset class (foreign long-term bonds by default).
         require_investor_types: raise instead of falling back to the total.
+        rates: DEXJPUS prepared once (:meth:`DailyRates.from_obs`); default: from ``obs``.
 
     Raises:
         DataError: no investor-type series and ``require_investor_types``, or
             neither they nor the monthly total are in ``obs``.
     """
-    by_investor = _investor_series(obs, asset)
+    present = obs["series_id"].unique() if len(obs) else []
+    by_investor = investor_series_ids(list(present), asset)
     notes = []
     if not by_investor:
-        total = f"mof.monthly.outward.{asset}.net"
+        total = monthly_total_id(asset)
         absent = (
             f"no investor-type series mof.monthly.investor.<investor>.{asset}.net in the "
             "observations (MoF's by-investor files were not fetched)"
@@ -766,7 +867,7 @@ def investor_flows(
         notes.append(f"{absent}; using the all-investor total {total} instead")
         by_investor = {ALL_INVESTORS: total}
     grids = _grids(obs, list(by_investor.values()), "month", "investor-type flows")
-    rates = _DailyRates.from_obs(obs)
+    rates = rates if rates is not None else DailyRates.from_obs(obs)
     parts = [
         _window_table(grids[sid], 1, rates).assign(investor=investor)
         for investor, sid in by_investor.items()

@@ -37,6 +37,7 @@ import pandas as pd
 
 from yenflow.analytics.inputs import require_series
 from yenflow.analytics.records import record_from_row, record_to_dict
+from yenflow.analytics.results import ResultBase
 from yenflow.errors import DataError
 
 __all__ = [
@@ -132,8 +133,8 @@ def _published(obs: pd.DataFrame, series_id: str, months: pd.DatetimeIndex) -> p
     return published[~published.index.duplicated(keep="last")].reindex(months)
 
 
-@dataclass(frozen=True, eq=False)
-class TreasuryHoldings:
+@dataclass(frozen=True, eq=False, repr=False)
+class TreasuryHoldings(ResultBase):
     """Monthly Treasury holdings, changes, ranks and shares of selected holders.
 
     Build it with :func:`treasury_holdings`; ``table`` has the columns of the

@@ -9,7 +9,11 @@ import pandas as pd
 
 from yenflow.errors import DataError
 
-__all__ = ["latest_per_period", "require_series", "to_series", "to_wide"]
+__all__ = ["USDJPY_ID", "latest_per_period", "require_series", "to_series", "to_wide"]
+
+#: USD/JPY, yen per US dollar, noon buying rate in New York (FRED DEXJPUS, daily): the one
+#: name of the rate every analysis converts with and the carry monitor follows.
+USDJPY_ID = "fred.DEXJPUS"
 
 
 def latest_per_period(obs: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yenflow.cli.common import StoreOpt, app, console, fail, fmt, settings
+from yenflow.cli.common import (
+    StoreOpt,
+    app,
+    close_matches,
+    console,
+    fmt,
+    handled,
+    store_path,
+    usage,
+)
+from yenflow.termtext import styled
 
 
 @app.command()
@@ -41,24 +51,25 @@ def list_series(
 ) -> None:
     """List series: those in the store with coverage (default), or the sources' catalogs."""
     from yenflow import api
+    from yenflow.sources import source_names
 
-    try:
+    if source is not None and source not in source_names():
+        usage(close_matches(source, source_names(), what="source"))
+    with handled():
         if catalog:
             frame = api.catalog(source)
             cols = ["series_id", "unit", "frequency", "sign", "title"]
         else:
-            with api.open_store(store or settings(None).store_path, read_only=True) as st:
+            with api.open_store(store_path(store), read_only=True) as st:
                 frame = st.series_table()
             if source:
                 frame = frame[frame["source"] == source]
             cols = ["series_id", "unit", "frequency", "first_period", "last_period", "observations"]
-    except Exception as exc:
-        raise fail(exc) from exc
     if contains:
         frame = frame[frame["series_id"].str.contains(contains, regex=False)]
     table = Table(title=f"{len(frame)} series")
     for col in cols:
         table.add_column(col, no_wrap=col == "series_id", overflow="fold")
     for _, row in frame.iterrows():
-        table.add_row(*[fmt(row[c]) for c in cols])
+        table.add_row(*[styled(fmt(row[c])) for c in cols])
     console.print(table)

@@ -3,51 +3,89 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from yenflow.cli.common import AsOfOpt, StoreOpt, app, console, fail, fmt, parse_as_of, settings
+from yenflow.cli.common import (
+    AsOfOpt,
+    StoreOpt,
+    app,
+    close_matches,
+    console,
+    fail,
+    fmt,
+    handled,
+    parse_as_of,
+    store_path,
+    usage,
+)
+from yenflow.termtext import styled
+
+
+def _check_known(st, series_ids: list[str]) -> None:  # st: Store
+    """Every id must be in the store; an unknown one is an error listing close matches."""
+    known = set(st.series_table()["series_id"])
+    unknown = [s for s in series_ids if s not in known]
+    if unknown:
+        fail("; ".join(close_matches(s, known, what="series") for s in unknown))
+
+
+def _utc(value: object) -> str:
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return "-"
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @app.command()
 def show(
     series_id: Annotated[str, typer.Argument(help="A series id, e.g. fred.DEXJPUS.")],
-    last: Annotated[int, typer.Option(help="Show the last N observations.")] = 20,
+    last: Annotated[int, typer.Option(min=1, help="Show the last N observations.")] = 20,
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Show one series: metadata and its latest observations."""
     from yenflow import api
 
-    try:
-        with api.open_store(store or settings(None).store_path, read_only=True) as st:
-            meta = st.series_table([series_id])
-            obs = st.observations([series_id], as_of=parse_as_of(as_of))
-    except Exception as exc:
-        raise fail(exc) from exc
-    if meta.empty:
-        raise fail(KeyError(f"no series {series_id!r} in the store; see `yenflow series`"))
+    cutoff = parse_as_of(as_of)
+    with handled(), api.open_store(store_path(store), read_only=True) as st:
+        meta = st.series_table([series_id])
+        if meta.empty:
+            _check_known(st, [series_id])
+        obs = st.observations([series_id], as_of=cutoff)
     m = meta.iloc[0]
-    console.print(f"[bold]{series_id}[/bold] — {m['title']}")
-    console.print(f"unit: {m['unit']}  frequency: {m['frequency']}  sign: {m['sign'] or '-'}")
+    console.print(Text.assemble(styled(series_id, "bold"), " — ", styled(m["title"])))
     console.print(
-        f"coverage: {fmt(m['first_period'])} .. {fmt(m['last_period'])}, "
-        f"{m['observations']:,} observations"
+        styled(f"unit: {m['unit']}  frequency: {m['frequency']}  sign: {m['sign'] or '-'}")
+    )
+    console.print(
+        styled(
+            f"coverage: {fmt(m['first_period'])} .. {fmt(m['last_period'])}, "
+            f"{m['observations']:,} observations"
+        )
     )
     if m["description"]:
-        console.print(f"[dim]{m['description']}[/dim]")
+        console.print(styled(m["description"], "dim"))
+    columns = ["period_start", "period_end", "value", "published_at"]
+    if "available_at" in obs.columns:
+        columns.append("available_at")
     table = Table()
-    for col in ("period_start", "period_end", "value", "published_at"):
+    for col in columns:
         table.add_column(col, justify="right" if col == "value" else "left")
     for _, row in obs.tail(last).iterrows():
-        table.add_row(
+        cells = [
             fmt(row["period_start"]),
             fmt(row["period_end"]),
             f"{row['value']:,.4f}".rstrip("0").rstrip("."),
-            row["published_at"].strftime("%Y-%m-%d %H:%M UTC"),
-        )
+            _utc(row["published_at"]),
+        ]
+        if "available_at" in obs.columns:
+            cells.append(_utc(row["available_at"]))
+        table.add_row(*cells)
     console.print(table)
 
 
@@ -56,34 +94,37 @@ def export(
     series_ids: Annotated[list[str], typer.Argument(help="Series ids to export.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .csv or .parquet.")],
     shape: Annotated[
-        str, typer.Option(help="long (one row per observation) or wide (one column per series).")
+        Literal["long", "wide"],
+        typer.Option(help="long (one row per observation) or wide (one column per series)."),
     ] = "long",
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export series to CSV or Parquet (long: with periods and publication times)."""
+    """Export series to CSV or Parquet (long: with periods, publication times and units).
+
+    The file is written atomically: a failure leaves any earlier file as it was."""
     from yenflow import api
+    from yenflow.atomic import atomic_path, check_writable
 
     if out.suffix not in (".csv", ".parquet"):
-        raise fail(ValueError(f"--out {out}: use a .csv or .parquet file name"))
-    if shape not in ("long", "wide"):
-        raise fail(ValueError(f"--shape {shape!r}: use long or wide"))
-    try:
-        with api.open_store(store or settings(None).store_path, read_only=True) as st:
+        usage(f"--out {out}: use a .csv or .parquet file name")
+    cutoff = parse_as_of(as_of)
+    with handled():
+        check_writable(out)
+        with api.open_store(store_path(store), read_only=True) as st:
+            _check_known(st, series_ids)
             if shape == "long":
-                frame = st.observations(series_ids, as_of=parse_as_of(as_of))
+                frame = st.observations(series_ids, as_of=cutoff)
                 meta = st.series_table(series_ids)[["series_id", "unit"]]
                 frame = frame.merge(meta, on="series_id", how="left")
             else:
-                frame = api.series(series_ids, as_of=parse_as_of(as_of), store=st)
-    except Exception as exc:
-        raise fail(exc) from exc
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".csv":
-        frame.to_csv(out, index=shape == "wide")
-    else:
-        frame.to_parquet(out, index=shape == "wide")
-    console.print(f"wrote {len(frame):,} rows to {out}")
+                frame = api.series(series_ids, as_of=cutoff, store=st)
+        with atomic_path(out) as tmp:
+            if out.suffix == ".csv":
+                frame.to_csv(tmp, index=shape == "wide")
+            else:
+                frame.to_parquet(tmp, index=shape == "wide")
+    console.print(styled(f"wrote {len(frame):,} rows to {out}"))
 
 
 @app.command()
@@ -93,25 +134,29 @@ def trace(
     store: StoreOpt = None,
 ) -> None:
     """Show where one stored number came from: fetch, URL, snapshot path, sha256."""
+    import pandas as pd
+
     from yenflow import api
 
     try:
-        with api.open_store(store or settings(None).store_path, read_only=True) as st:
-            info = st.trace(series_id, period)
-            revs = st.revisions(series_id)
-    except Exception as exc:
-        raise fail(exc) from exc
+        when = pd.Timestamp(period)
+    except (ValueError, TypeError):
+        usage(f"{period}: not a date (use e.g. 2025-04-05)")
+    if when is pd.NaT:
+        usage(f"{period}: not a date (use e.g. 2025-04-05)")
+    with handled(), api.open_store(store_path(store), read_only=True) as st:
+        _check_known(st, [series_id])
+        info = st.trace(series_id, when)
+        revs = st.revisions(series_id)
     if not info:
-        raise fail(KeyError(f"no observation of {series_id} covering {period}"))
+        fail(f"no observation of {series_id} covering {period}")
     if not info.get("url"):
         info["url"] = "- (read from a raw snapshot folder with --from)"
     for key in ("published_at", "available_at", "fetched_at"):
         info[key] = f"{info[key]} UTC"
     for key, value in info.items():
-        console.print(f"{key:>13}: {value}")
+        console.print(styled(f"{key:>13}: {value}"))
     if not revs.empty:
-        import pandas as pd
-
         hit = revs[pd.to_datetime(revs["period_start"]) == pd.Timestamp(info["period_start"])]
         for _, r in hit.iterrows():
-            console.print(f"     revision: was {r['value']} until {r['superseded_at']}")
+            console.print(styled(f"     revision: was {r['value']} until {r['superseded_at']}"))

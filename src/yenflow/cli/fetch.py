@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from yenflow.cli.common import StoreOpt, app, console, err_console, fail, settings
+from yenflow.cli.common import StoreOpt, app, console, err_console, handled, settings, usage
+from yenflow.termtext import styled
 
 
 def run_refresh(
@@ -24,38 +26,35 @@ def run_refresh(
 
     from yenflow.refresh import refresh
     from yenflow.sources import source_names
-    from yenflow.store import Store
 
     cfg = settings(store_path)
     names = sources or source_names()
     if from_dir is not None and not from_dir.is_dir():
-        err_console.print(f"[red]error:[/red] --from {from_dir}: no such folder")
-        raise typer.Exit(2)
-    with Store(cfg.store_path) as store:
-        if quiet or not err_console.is_terminal:
-            return refresh(
-                names, settings=cfg, store=store, snapshot_dir=from_dir, save_raw=save_raw
-            )
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.fields[source]:<5}[/bold] {task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            tasks = {n: bar.add_task("waiting", source=n, total=None) for n in names}
+        usage(f"--from {from_dir}: no such folder")
+    if quiet or not err_console.is_terminal:
+        return refresh(
+            names, settings=cfg, store=cfg.store_path, snapshot_dir=from_dir, save_raw=save_raw
+        )
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.fields[source]:<5} {task.description}", markup=False),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        tasks = {n: bar.add_task("waiting", source=n, total=None) for n in names}
 
-            def progress(source: str, message: str) -> None:
-                bar.update(tasks[source], description=message)
+        def progress(source: str, message: str) -> None:
+            bar.update(tasks[source], description=message)
 
-            return refresh(
-                names,
-                settings=cfg,
-                store=store,
-                snapshot_dir=from_dir,
-                save_raw=save_raw,
-                progress=progress,
-            )
+        return refresh(
+            names,
+            settings=cfg,
+            store=cfg.store_path,
+            snapshot_dir=from_dir,
+            save_raw=save_raw,
+            progress=progress,
+        )
 
 
 def summarize(messages: list[str], *, limit: int = 3) -> str:
@@ -103,13 +102,13 @@ def print_refresh(result) -> None:  # result: RefreshResult
         reason = summarize(list(o.failures)) or summarize(list(o.notes))
         table.add_row(
             o.source,
-            f"[{colors[o.status]}]{o.status}[/]",
+            Text(o.status, style=colors.get(o.status, "")),
             f"{o.added:,}",
             f"{o.revised:,}",
             f"{o.unchanged:,}",
             f"{o.downloaded}",
             f"{o.not_modified}",
-            reason,
+            styled(reason),
         )
     console.print(table)
 
@@ -137,14 +136,10 @@ def fetch(
 ) -> None:
     """Refresh the store: fetch sources concurrently, then show rows added, revised, unchanged,
     failed. Exit status 1 if any source failed (even partly)."""
-    from yenflow.errors import YenflowError
-
-    try:
+    with handled():
         result = run_refresh(
             sources, store_path=store, from_dir=from_dir, save_raw=save_raw, quiet=as_json
         )
-    except YenflowError as exc:
-        raise fail(exc) from exc
     if as_json:
         console.print_json(json.dumps(result.summary(), default=str))
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from yenflow.cli.common import (
     AsOfOpt,
@@ -15,11 +16,13 @@ from yenflow.cli.common import (
     app,
     console,
     err_console,
-    fail,
+    handled,
     parse_as_of,
-    settings,
+    store_path,
+    usage,
 )
 from yenflow.cli.fetch import print_refresh, run_refresh
+from yenflow.termtext import styled
 
 
 @app.command()
@@ -41,41 +44,49 @@ def report(
     store: StoreOpt = None,
 ) -> None:
     """Refresh the data (unless --offline), run the analytics, write a self-contained HTML
-    report and print a summary of the latest week."""
-    from yenflow.errors import YenflowError
-    from yenflow.report import build_report, render_html, render_terminal
-    from yenflow.store import Store
+    report and print a summary of the latest week.
+
+    Both files are written atomically, and both paths are checked before any work starts."""
+    from yenflow import api
+    from yenflow.atomic import check_writable, write_text
 
     if offline and from_dir is not None:
-        raise fail(ValueError("--offline and --from exclude each other"))
+        usage("--offline and --from exclude each other")
+    cutoff = parse_as_of(as_of)
     refresh_failed = False
-    try:
+    with handled():
+        check_writable(out)
+        if json_out is not None:
+            check_writable(json_out)
+        from yenflow.report import build_report, render_html, render_terminal
+
         if not offline:
             result = run_refresh(None, store_path=store, from_dir=from_dir, save_raw=None)
             refresh_failed = not result.ok
             if refresh_failed:
                 print_refresh(result)
-        cfg = settings(store)
-        cutoff = parse_as_of(as_of)
-        with Store(cfg.store_path, read_only=offline) as st:
+        with api.open_store(store_path(store), read_only=True) as st:
             obs = st.observations(as_of=cutoff)
             status = st.source_status()
         rep = build_report(obs, as_of=cutoff, sources=status)
-    except YenflowError as exc:
-        raise fail(exc) from exc
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(rep), encoding="utf-8")
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(rep.summary(), indent=2, default=str), encoding="utf-8")
+        write_text(out, render_html(rep))
+        if json_out is not None:
+            write_text(json_out, json.dumps(rep.summary(), indent=2, default=str))
     render_terminal(rep, console)
     stamp = datetime.now(UTC).strftime("%H:%M:%S UTC")
     console.print(
-        f"\nreport written to [bold]{out}[/bold] at {stamp}"
-        + (f"; figures as JSON in {json_out}" if json_out else "")
+        Text.assemble(
+            "\nreport written to ",
+            styled(out, "bold"),
+            f" at {stamp}",
+            styled(f"; figures as JSON in {json_out}" if json_out else ""),
+        )
     )
     if refresh_failed:
         err_console.print(
-            "[yellow]some sources failed to refresh: the report uses what the "
-            "store holds and says what is missing[/yellow]"
+            Text(
+                "some sources failed to refresh: the report uses what the "
+                "store holds and says what is missing",
+                style="yellow",
+            )
         )

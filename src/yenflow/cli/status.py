@@ -6,9 +6,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from yenflow.cli.common import StoreOpt, app, console, fail, fmt, settings
+from yenflow.cli.common import StoreOpt, app, console, fmt, handled, store_path
 from yenflow.cli.fetch import summarize
+from yenflow.termtext import styled
 
 
 @app.command()
@@ -16,12 +18,9 @@ def status(store: StoreOpt = None) -> None:
     """Show each source's last fetch, its outcome and how fresh the stored data are."""
     from yenflow import api
 
-    try:
-        with api.open_store(store or settings(None).store_path, read_only=True) as st:
-            frame = st.source_status()
-            coverage = st.series_table().groupby("source")["last_period"].max()
-    except Exception as exc:
-        raise fail(exc) from exc
+    with handled(), api.open_store(store_path(store), read_only=True) as st:
+        frame = st.source_status()
+        coverage = st.series_table().groupby("source")["last_period"].max()
     table = Table(title="sources in the store")
     for col in (
         "source",
@@ -36,30 +35,27 @@ def status(store: StoreOpt = None) -> None:
     colors = {"ok": "green", "partial": "yellow", "failed": "red"}
     for _, row in frame.iterrows():
         table.add_row(
-            row["source"],
-            fmt(row["last_fetch_at"]).split(".")[0],
-            f"[{colors.get(row['status'], 'white')}]{row['status']}[/]",
+            styled(row["source"]),
+            styled(fmt(row["last_fetch_at"]).split(".")[0]),
+            Text(str(row["status"]), style=colors.get(row["status"], "")),
             f"{row['rows']:,}",
-            fmt(coverage.get(row["source"])),
-            fmt(row["last_published_at"]),
-            summarize(row["error"].split(" | ")) if isinstance(row["error"], str) else "-",
+            styled(fmt(coverage.get(row["source"]))),
+            styled(fmt(row["last_published_at"])),
+            styled(summarize(row["error"].split(" | ")) if isinstance(row["error"], str) else "-"),
         )
     console.print(table)
 
 
 @app.command()
 def log(
-    limit: Annotated[int, typer.Option(help="How many rows.")] = 30,
+    limit: Annotated[int, typer.Option(min=1, help="How many rows, newest first.")] = 30,
     store: StoreOpt = None,
 ) -> None:
     """Show the fetch log, newest first."""
     from yenflow import api
 
-    try:
-        with api.open_store(store or settings(None).store_path, read_only=True) as st:
-            frame = st.fetch_log(limit)
-    except Exception as exc:
-        raise fail(exc) from exc
+    with handled(), api.open_store(store_path(store), read_only=True) as st:
+        frame = st.fetch_log(limit)
     cols = [
         "fetch_id",
         "fetched_at",
@@ -75,5 +71,5 @@ def log(
     for col in cols:
         table.add_column(col, no_wrap=col in ("raw_path", "status"), overflow="fold")
     for _, row in frame.iterrows():
-        table.add_row(*[fmt(row[c]) for c in cols])
+        table.add_row(*[styled(fmt(row[c])) for c in cols])
     console.print(table)

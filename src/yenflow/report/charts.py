@@ -21,12 +21,12 @@ import plotly.graph_objects as go
 from yenflow.analytics.carry import CarryMonitor, Positioning, UnwindEpisodes
 from yenflow.analytics.flows import Asset, Direction, FlowWindows, InvestorFlows
 from yenflow.analytics.holdings import TreasuryHoldings
+from yenflow.analytics.labels import asset_words, flow_label
 
 __all__ = [
     "MAX_POINTS",
     "TEMPLATE",
     "carry_chart",
-    "flow_label",
     "flows_chart",
     "holder_label",
     "holdings_chart",
@@ -72,23 +72,7 @@ TEMPLATE = go.layout.Template(
 #: Most points a daily line carries; longer series are thinned to about this many.
 MAX_POINTS = 1_500
 
-_ASSET_LABEL = {
-    "equity": "equity and fund shares",
-    "long_term_debt": "long-term bonds",
-    "short_term_debt": "short-term bills",
-    "subtotal": "equity and long-term bonds",
-    "total": "all securities",
-}
-_DIRECTION_LABEL = {
-    "outward": "Japanese investors' net purchases of foreign",
-    "inward": "Foreign investors' net purchases of Japanese",
-}
 _HOLDER_LABEL = {"japan": "Japan", "china_mainland": "China (mainland)", "united_kingdom": "UK"}
-
-
-def flow_label(direction: str, asset: str) -> str:
-    """``Japanese investors' net purchases of foreign long-term bonds``."""
-    return f"{_DIRECTION_LABEL.get(direction, direction)} {_ASSET_LABEL.get(asset, asset)}"
 
 
 def holder_label(holder: str) -> str:
@@ -139,20 +123,24 @@ def _custom(*columns: Any) -> np.ndarray:
     return np.column_stack([_numbers(c) for c in columns])
 
 
-def _texts(template: str, *columns: Any, missing: str = "n/a") -> np.ndarray:
-    """Hover text per point: ``template.format(*values)``, or ``missing`` where a value is NaN.
+def _hover(template: str, missing: str, *columns: Any) -> str | np.ndarray:
+    """A hover template per point: ``template`` where every value of ``columns`` is a number,
+    ``missing`` (which names what is missing) where one is NaN: one vectorised choice, no
+    per-point string formatting (plotly formats the numbers from ``customdata``).
 
-    Plotly prints NaN as "NaN"; precomputed text lets the hover say what is missing instead.
+    One string when no value is missing (the common case; the HTML carries it once).
     """
-    arrays = [_numbers(c) for c in columns]
-    out = [
-        missing if any(np.isnan(v) for v in values) else template.format(*values)
-        for values in zip(*arrays, strict=True)
-    ]
-    return np.asarray(out, dtype=object)
+    nan = np.zeros(len(_numbers(columns[0])), dtype=bool)
+    for column in columns:
+        nan |= np.isnan(_numbers(column))
+    if not nan.any():
+        return template
+    return np.where(nan, missing, template).astype(object)
 
 
-def _line(x: np.ndarray, y: Any, *, name: str, color: str, hover: str, **extra: Any) -> dict:
+def _line(
+    x: np.ndarray, y: Any, *, name: str, color: str, hover: str | np.ndarray, **extra: Any
+) -> dict:
     return {
         "type": "scatter",
         "mode": "lines",
@@ -160,9 +148,16 @@ def _line(x: np.ndarray, y: Any, *, name: str, color: str, hover: str, **extra: 
         "y": _numbers(y),
         "name": name,
         "line": {"color": color, "width": 1.4},
-        "hovertemplate": hover + "<extra></extra>",
+        "hovertemplate": _extra(hover),
         **extra,
     }
+
+
+def _extra(hover: str | np.ndarray) -> str | np.ndarray:
+    """The hover template(s) without plotly's trace-name box."""
+    if isinstance(hover, str):
+        return hover + "<extra></extra>"
+    return np.char.add(hover.astype(str), "<extra></extra>").astype(object)
 
 
 def _figure(title: str, traces: list[dict], layout: dict | None = None) -> go.Figure:
@@ -218,15 +213,19 @@ def _panel_titles(rows: Sequence[tuple[str, float]]) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 
 
-def _flow_hover(label: str) -> str:
-    return f"{label} to %{{x}}: %{{y:+,.2f}} ¥ tn (%{{customdata}})"
+def _flow_hover(label: str, rows: pd.DataFrame) -> str | np.ndarray:
+    """``week to 2025-04-12: -0.51 ¥ tn (-5,119 × ¥100 million; USD -3.5 bn)`` per window, from
+    ``customdata`` = (net ¥100 million, net USD bn); USD n/a without DEXJPUS days."""
+    head = f"{label} to %{{x}}: %{{y:+,.2f}} ¥ tn (%{{customdata[0]:+,.0f}} × ¥100 million; "
+    return _hover(
+        head + "USD %{customdata[1]:+,.1f} bn)",
+        head + "USD n/a: no DEXJPUS day)",
+        rows["net_usd_bn"],
+    )
 
 
 def _flow_custom(rows: pd.DataFrame) -> np.ndarray:
-    """``-30,845 × ¥100 million; USD -21.0 bn`` per window (USD n/a without DEXJPUS days)."""
-    yen = [f"{v:+,.0f} × ¥100 million" for v in _numbers(rows["net_jpy_100m"])]
-    usd = _texts("USD {:+,.1f} bn", rows["net_usd_bn"], missing="USD n/a: no DEXJPUS day")
-    return np.asarray([f"{a}; {b}" for a, b in zip(yen, usd, strict=True)], dtype=object)
+    return _custom(rows["net_jpy_100m"], rows["net_usd_bn"])
 
 
 def flows_chart(
@@ -244,10 +243,10 @@ def flows_chart(
     are marked with their rank. The view opens on the last ``years_shown`` years; the range
     slider below shows the whole history.
     """
-    table = windows.to_frame()
+    table = windows.table
     mask = (table["direction"] == direction) & (table["asset"] == asset)
-    weekly = table.loc[mask & (table["window_weeks"] == 1)].sort_values("period_end")
-    two = table.loc[mask & (table["window_weeks"] == 2)].sort_values("period_end")
+    weekly = table.loc[mask & (table["window_weeks"] == 1)]  # sorted by period already
+    two = table.loc[mask & (table["window_weeks"] == 2)]
     traces: list[dict] = [
         {
             "type": "bar",
@@ -256,23 +255,24 @@ def flows_chart(
             "name": "weekly net",
             "marker": {"color": LIGHT_BLUE, "line": {"width": 0}},
             "customdata": _flow_custom(weekly),
-            "hovertemplate": _flow_hover("week") + "<extra></extra>",
+            "hovertemplate": _extra(_flow_hover("week", weekly)),
         },
         _line(
             _dates(two["period_end"]),
             two["net_jpy_tn"],
             name="rolling 2-week net",
             color=BLUE,
-            hover=_flow_hover("2 weeks"),
+            hover=_flow_hover("2 weeks", two),
             customdata=_flow_custom(two),
         ),
     ]
     for side, color, symbol in (("sale", RED, "triangle-down"), ("purchase", GREEN, "triangle-up")):
-        column = f"episode_rank_{side}"
-        best = two.loc[two[column].notna() & (two[column] <= top)].sort_values(column)
+        if two.empty:
+            continue
+        best = windows.episodes(direction=direction, asset=asset, weeks=2, side=side, top=top)  # type: ignore[arg-type]
         if best.empty:
             continue
-        ranks = best[column].astype("int64").to_numpy()
+        ranks = best["episode_rank"].astype("int64").to_numpy()
         traces.append(
             {
                 "type": "scatter",
@@ -340,7 +340,7 @@ def investor_chart(flows: InvestorFlows, *, months: int = 36) -> go.Figure:
             }
         )
     who = "by investor type" if flows.by_investor_type else "all designated investors"
-    asset = _ASSET_LABEL.get(flows.asset, flows.asset)
+    asset = asset_words(flows.asset)
     layout = {
         "barmode": "relative",
         "yaxis": {"title": {"text": "net purchase (+) / net sale (−), ¥ trillion"}},
@@ -354,15 +354,20 @@ def investor_chart(flows: InvestorFlows, *, months: int = 36) -> go.Figure:
 # --------------------------------------------------------------------------------------------
 
 
-def _holding_texts(rows: pd.DataFrame) -> np.ndarray:
-    change = _texts("change USD {:+,.1f} bn", rows["change_usd_bn"], missing="change n/a")
-    share = _texts("{:.1f}% of foreign holdings", rows["share_pct"], missing="share n/a")
-    rank = [
-        f"rank {int(r)} of {int(n)}" for r, n in zip(rows["rank"], rows["n_holders"], strict=True)
-    ]
-    return np.asarray(
-        ["; ".join(parts) for parts in zip(change, share, rank, strict=True)], dtype=object
-    )
+def _holding_hover(label: str, rows: pd.DataFrame) -> str | np.ndarray:
+    """Hover per month from ``customdata`` = (change USD bn, share %, rank, holders), saying
+    "n/a" for a missing change or share (a vectorised choice among four templates)."""
+    head = f"{label}, end of %{{x|%Y-%m}}: USD %{{y:,.1f}} bn ("
+    tail = "; rank %{customdata[2]} of %{customdata[3]})"
+    change_nan = np.isnan(_numbers(rows["change_usd_bn"]))
+    share_nan = np.isnan(_numbers(rows["share_pct"]))
+    change = np.where(change_nan, "change n/a", "change USD %{customdata[0]:+,.1f} bn")
+    share = np.where(share_nan, "share n/a", "%{customdata[1]:.1f}% of foreign holdings")
+    if not (change_nan.any() or share_nan.any()):
+        return head + str(change[0]) + "; " + str(share[0]) + tail if len(rows) else head + tail
+    return np.char.add(
+        np.char.add(np.char.add(head + "", change), "; "), np.char.add(share, tail)
+    ).astype(object)
 
 
 def holdings_chart(holdings: TreasuryHoldings) -> go.Figure:
@@ -379,8 +384,10 @@ def holdings_chart(holdings: TreasuryHoldings) -> go.Figure:
                 rows["holdings_usd_bn"],
                 name=label,
                 color=colors[i % len(colors)],
-                hover=f"{label}, end of %{{x|%Y-%m}}: USD %{{y:,.1f}} bn (%{{customdata}})",
-                customdata=_holding_texts(rows),
+                hover=_holding_hover(label, rows),
+                customdata=_custom(
+                    rows["change_usd_bn"], rows["share_pct"], rows["rank"], rows["n_holders"]
+                ),
             )
         )
     layout = {
@@ -555,13 +562,14 @@ def positioning_chart(pos: Positioning) -> go.Figure:
             "y": _numbers(frame["net_long_jpy_contracts"]),
             "name": "net long yen, contracts",
             "marker": {"color": LIGHT_BLUE, "line": {"width": 0}},
-            "customdata": _texts(
-                "{:+.1f}% of open interest",
-                frame["net_long_jpy_pct_oi"],
-                missing="open interest n/a",
-            ),
-            "hovertemplate": (
-                "net long yen %{y:+,.0f} contracts (%{customdata}), report of %{x}<extra></extra>"
+            "customdata": _numbers(frame["net_long_jpy_pct_oi"]),
+            "hovertemplate": _extra(
+                _hover(
+                    "net long yen %{y:+,.0f} contracts (%{customdata:+.1f}% of open interest), "
+                    "report of %{x}",
+                    "net long yen %{y:+,.0f} contracts (open interest n/a), report of %{x}",
+                    frame["net_long_jpy_pct_oi"],
+                )
             ),
         },
         _line(

@@ -1,9 +1,10 @@
 """What a section reads and writes: the report's inputs and the draft of one section.
 
-:class:`Inputs` holds the observations published by the as-of date, every series' freshness
-and the text of missing-data notes; a section builder (:data:`SectionBuilder`) reads them and
-adds facts, tables, charts and notes to a :class:`Draft`, which :meth:`Draft.freeze` turns
-into a frozen :class:`~yenflow.report.model.Section`. A missing series, or a
+:class:`Inputs` holds the bundle of analyses (:class:`yenflow.pipeline.Analyses`, built from
+the store's point-in-time read), every series' freshness and the report's dates; a section
+builder (:data:`SectionBuilder`) reads results from the bundle and adds facts, tables, charts
+and notes to a :class:`Draft`, which :meth:`Draft.freeze` turns into a frozen
+:class:`~yenflow.report.model.Section`. A missing series, or a
 :class:`~yenflow.errors.DataError` inside :meth:`Draft.part`, becomes a visible note.
 """
 
@@ -11,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
 from yenflow.errors import DataError
-from yenflow.report.formatting import format_time, utc
-from yenflow.report.freshness import Segments, age_days, by_source, listing, stale_days
+from yenflow.pipeline import Analyses
+from yenflow.report.formatting import format_time
+from yenflow.report.freshness import age_days, by_source, listing
 from yenflow.report.model import Chart, Fact, Note, NoteKind, Section, SeriesFreshness, Table
 
 OnError = Literal["note", "raise"]
@@ -26,79 +28,27 @@ OnError = Literal["note", "raise"]
 
 @dataclass(frozen=True)
 class Inputs:
-    """What every section reads: observations published by ``as_of``, and their freshness."""
+    """What every section reads: the analyses, the freshness of every series and the dates.
 
-    obs: pd.DataFrame
+    ``fresh`` covers every series of the store as of the cut-off (the data section lists them
+    all), not only those the analyses read.
+    """
+
+    analyses: Analyses
     as_of: pd.Timestamp | None
     reference: pd.Timestamp
     fresh: Mapping[str, SeriesFreshness]
-    late: Mapping[str, pd.Timestamp]
     sources: pd.DataFrame | None
     on_error: OnError
-    segments: Segments | None = field(default=None, repr=False)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def make(
-        cls,
-        obs: pd.DataFrame,
-        *,
-        as_of: pd.Timestamp | None,
-        generated_at: pd.Timestamp,
-        sources: pd.DataFrame | None,
-        on_error: OnError,
-    ) -> Inputs:
-        late: dict[str, pd.Timestamp] = {}
-        if as_of is not None and not obs.empty:
-            published = pd.to_datetime(obs["published_at"], utc=True)
-            keep = (published <= as_of).to_numpy()
-            if not keep.all():
-                after = obs.loc[~keep, "series_id"]
-                late = {
-                    str(sid): utc(t)
-                    for sid, t in published[~keep].groupby(after.to_numpy()).min().items()
-                }
-                obs = obs.loc[keep]
-        segments = Segments.of(obs)
-        reference = as_of if as_of is not None else generated_at
-        fresh = {
-            sid: replace(f, stale=age_days(f, reference) > stale_days(f))
-            for sid, f in segments.freshness().items()
-        }
-        late = {sid: t for sid, t in late.items() if sid not in fresh}
-        return cls(
-            obs=obs,
-            as_of=as_of,
-            reference=reference,
-            fresh=fresh,
-            late=late,
-            sources=sources,
-            on_error=on_error,
-            segments=segments,
-        )
-
-    def frame(self, *series_ids: str) -> pd.DataFrame:
-        """The observations of the given series (those present), one canonical frame."""
-        found = (self.segments.slice(sid) for sid in series_ids) if self.segments else ()
-        parts = [part for part in found if part is not None]
-        if not parts:
-            return self.obs.iloc[:0]
-        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-
-    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per report: sections share expensive results."""
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
 
     def missing_text(self, series_id: str) -> str:
         """Why ``series_id`` is absent, and what to run."""
         source = series_id.split(".", 1)[0]
-        if series_id in self.late and self.as_of is not None:
+        if self.as_of is not None:
             by = format_time(self.as_of, with_time=True)
-            first = format_time(self.late[series_id], with_time=True)
             return (
-                f"missing: {series_id} — nothing published by {by} (first value published {first})"
+                f"missing: {series_id} — nothing published by {by} in the store (if it was "
+                f"never fetched: run `yenflow fetch {source}`)"
             )
         return f"missing: {series_id} — not in the store; run `yenflow fetch {source}`"
 

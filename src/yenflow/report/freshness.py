@@ -1,4 +1,4 @@
-"""How fresh the report's series are: per-series row ranges, last values and staleness.
+"""How fresh the store's series are: rows, first and last periods, publication, staleness.
 
 A series is stale when its newest value was published long before the report date for its
 frequency: more than :data:`STALE_GAPS` typical gaps between its periods, and at least
@@ -7,10 +7,8 @@ frequency: more than :data:`STALE_GAPS` typical gaps between its periods, and at
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from yenflow.report.formatting import format_time, utc
@@ -22,56 +20,57 @@ STALE_GAPS = 4
 STALE_MIN_DAYS = 30
 
 
-@dataclass(frozen=True)
-class Segments:
-    """Observations sorted by (series, period end), with each series' row range.
+#: the columns of a freshness table (one row per series), as :func:`freshness_table` computes
+#: it from observations and as a store may compute it in one query.
+FRESHNESS_COLUMNS = (
+    "series_id",
+    "rows",
+    "first_period_end",
+    "last_period_end",
+    "last_published_at",
+)
 
-    Sorting once and slicing is much cheaper than a groupby that materializes every group:
-    a section only slices the few series it reads.
-    """
 
-    frame: pd.DataFrame
-    bounds: Mapping[str, tuple[int, int]]
-
-    @classmethod
-    def of(cls, obs: pd.DataFrame) -> Segments:
-        """Sort ``obs`` once by series and period end, and find each series' rows."""
-        if obs.empty:
-            return cls(obs, {})
-        codes, names = pd.factorize(obs["series_id"], sort=True)
-        ends = pd.DatetimeIndex(obs["period_end"]).as_unit("ns").asi8
-        order = np.lexsort((ends, codes))
-        frame = obs.take(order).reset_index(drop=True)
-        sorted_codes = codes[order]
-        starts = np.flatnonzero(np.diff(sorted_codes, prepend=-1))
-        stops = np.append(starts[1:], len(sorted_codes))
-        bounds = {
-            str(names[sorted_codes[a]]): (int(a), int(b))
-            for a, b in zip(starts, stops, strict=True)
+def freshness_table(obs: pd.DataFrame) -> pd.DataFrame:
+    """Per series of ``obs``: rows, first and last period end, and when the newest period's
+    value was published (columns :data:`FRESHNESS_COLUMNS`, sorted by series)."""
+    if obs.empty:
+        return pd.DataFrame({c: [] for c in FRESHNESS_COLUMNS})
+    grouped = obs.groupby("series_id", sort=True)
+    ends = grouped["period_end"]
+    newest = obs.loc[ends.idxmax().to_numpy(), ["series_id", "published_at"]].set_index("series_id")
+    out = pd.DataFrame(
+        {
+            "rows": grouped.size(),
+            "first_period_end": ends.min(),
+            "last_period_end": ends.max(),
+            "last_published_at": newest["published_at"],
         }
-        return cls(frame, bounds)
+    )
+    return out.rename_axis("series_id").reset_index()[list(FRESHNESS_COLUMNS)]
 
-    def freshness(self) -> dict[str, SeriesFreshness]:
-        """Freshness of every series: first and last rows of each segment."""
-        ends = self.frame["period_end"].to_numpy()
-        published = pd.DatetimeIndex(self.frame["published_at"])
-        return {
-            sid: SeriesFreshness(
-                series_id=sid,
-                rows=b - a,
-                first_period_end=pd.Timestamp(ends[a]),
-                last_period_end=pd.Timestamp(ends[b - 1]),
-                last_published_at=utc(published[b - 1]),
-            )
-            for sid, (a, b) in self.bounds.items()
-        }
 
-    def slice(self, series_id: str) -> pd.DataFrame | None:
-        """The rows of one series, or None if absent."""
-        if series_id not in self.bounds:
-            return None
-        a, b = self.bounds[series_id]
-        return self.frame.iloc[a:b]
+def freshness_of(table: pd.DataFrame) -> dict[str, SeriesFreshness]:
+    """:class:`SeriesFreshness` by series id from a freshness table."""
+    published = pd.DatetimeIndex(table["last_published_at"])
+    published = published.tz_localize("UTC") if published.tz is None else published
+    return {
+        str(sid): SeriesFreshness(
+            series_id=str(sid),
+            rows=int(rows),
+            first_period_end=pd.Timestamp(first),
+            last_period_end=pd.Timestamp(last),
+            last_published_at=utc(pub),
+        )
+        for sid, rows, first, last, pub in zip(
+            table["series_id"],
+            table["rows"],
+            table["first_period_end"],
+            table["last_period_end"],
+            published,
+            strict=True,
+        )
+    }
 
 
 def age_days(fresh: SeriesFreshness, reference: pd.Timestamp) -> float:

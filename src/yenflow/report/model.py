@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from yenflow.report.formatting import format_cell, format_time, jsonable
+from yenflow.analytics.records import jsonable
+from yenflow.report.formatting import format_cell, format_time
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

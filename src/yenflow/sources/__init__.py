@@ -25,6 +25,7 @@ REGISTRY: dict[str, str] = {
     "fred": "yenflow.sources.fred:FredSource",
     "cftc": "yenflow.sources.cftc:CftcSource",
     "btc": "yenflow.sources.btc:BitcoinSource",
+    "markets": "yenflow.sources.markets:MarketsSource",
 }
 
 

@@ -40,15 +40,16 @@ from yenflow import releases
 from yenflow.frame import Dataset, SeriesSpec
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
-from yenflow.sources.fred import (
+from yenflow.sources.parsing import (
+    ParseContext,
     check_increasing,
     csv_table,
     iso_days,
     load_json,
+    melt_wide,
     numbers,
     table_columns,
 )
-from yenflow.sources.parsing import ParseContext, melt_wide
 
 if TYPE_CHECKING:
     from yenflow.config import Settings

@@ -12,9 +12,9 @@ Layout: line 1 is the title ``国債金利情報,…,(単位 : %)``; line 2 the 
 ``基準日,1年,2年,…,10年,15年,20年,25年,30年,40年``; then one row per business
 day. Dates are Japanese-era short forms: ``S`` Shōwa (year + 1925), ``H`` Heisei
 (+ 1988), ``R`` Reiwa (+ 2018), e.g. ``R7.4.7`` = 2025-04-07; April 2019 is
-``H31.4.x`` and May 2019 ``R1.5.x``. ``-`` marks a tenor not quoted that day
-(no 10-year before 1986-07-05, no 40-year before 2007-11-06): those cells are
-dropped, never stored as zero.
+``H31.4.x`` and May 2019 ``R1.5.x`` (converted by :mod:`yenflow.sources.eras`).
+``-`` marks a tenor not quoted that day (no 10-year before 1986-07-05, no
+40-year before 2007-11-06): those cells are dropped, never stored as zero.
 
 Values are percent per annum. The parser is vectorized (numpy/pandas): the
 13,248-row history parses in a few tens of milliseconds.
@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import ClassVar
 
@@ -36,9 +34,10 @@ from yenflow import releases
 from yenflow.frame import FRAME_COLUMNS, Dataset, SeriesSpec
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
+from yenflow.sources.eras import era_to_dates
 from yenflow.sources.parsing import ParseContext, parse_number
 
-__all__ = ["ERAS", "TENORS", "JgbSource", "era_to_dates"]
+__all__ = ["TENORS", "JgbSource", "parse_yields"]
 
 DEFAULT_BASE = "https://www.mof.go.jp/jgbs/reference/interest_rate/"
 HISTORY_FILE = "jgbcm_all.csv"
@@ -47,22 +46,12 @@ CURRENT_FILE = "jgbcm.csv"
 #: tenors in years, in the column order of the MoF files.
 TENORS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40)
 
-#: era letter -> (Gregorian year of era year 0, first day, last day) of the era.
-ERAS: dict[str, tuple[int, pd.Timestamp, pd.Timestamp]] = {
-    "S": (1925, pd.Timestamp("1926-12-25"), pd.Timestamp("1989-01-07")),
-    "H": (1988, pd.Timestamp("1989-01-08"), pd.Timestamp("2019-04-30")),
-    "R": (2018, pd.Timestamp("2019-05-01"), pd.Timestamp.max.normalize()),
-}
-
 _TITLE = "国債金利情報"
 _DATE_HEADER = "基準日"
 _HEADER = (_DATE_HEADER, *(f"{t}年" for t in TENORS))
 _MISSING = ("-", "")
 #: plausible range of a JGB yield, percent; anything outside is a misread cell.
 _MIN_YIELD, _MAX_YIELD = -1.0, 20.0
-_DATE_RE = re.compile(
-    r"(?P<era>[A-Za-z])(?P<year>\d{1,2})\.(?P<month>\d{1,2})\.(?P<day>\d{1,2})", re.ASCII
-)
 
 
 def _series_id(tenor: int) -> str:
@@ -216,62 +205,6 @@ def _read_table(ctx: ParseContext, data: list[tuple[int, str]]) -> pd.DataFrame:
             found=f"{len(table)} rows",
         )
     return table
-
-
-def era_to_dates(
-    labels: Sequence[str], ctx: ParseContext, lines: Sequence[int] | None = None
-) -> pd.DatetimeIndex:
-    """Japanese-era short dates (``R7.4.7``) to Gregorian dates.
-
-    ``lines`` are the physical line numbers of the labels, for error messages.
-    Raises ParseError for a malformed label, an unknown era letter, an
-    impossible calendar date (``R7.2.30``) or a date outside its era
-    (``H31.5.1``: Heisei ended on 2019-04-30).
-    """
-    numbers = list(range(1, len(labels) + 1)) if lines is None else [int(n) for n in lines]
-    matches = [_DATE_RE.fullmatch(str(label).strip()) for label in labels]
-    for i in (i for i, match in enumerate(matches) if match is None):
-        raise ctx.error(
-            "the date is not a Japanese-era short date",
-            row=numbers[i],
-            expected="S/H/R + era year . month . day, e.g. R7.4.7",
-            found=labels[i],
-        )
-    groups = np.array([match.groups() for match in matches], dtype=object).reshape(-1, 4)
-    era = groups[:, 0].astype(str)
-    era_year, month, day = groups[:, 1:].astype(np.int64).T
-    offsets = np.full(len(era), -1, dtype=np.int64)
-    starts = np.full(len(era), np.datetime64("NaT"), dtype="datetime64[ns]")
-    ends = starts.copy()
-    for letter, (offset, first, last) in ERAS.items():
-        mask = era == letter
-        offsets[mask], starts[mask], ends[mask] = (
-            offset,
-            first.to_datetime64(),
-            last.to_datetime64(),
-        )
-    for i in np.nonzero(offsets < 0)[0][:1]:
-        raise ctx.error(
-            "unknown era letter",
-            row=numbers[i],
-            expected="S (Shōwa), H (Heisei) or R (Reiwa)",
-            found=labels[i],
-        )
-    values = pd.to_datetime(
-        pd.DataFrame({"year": offsets + era_year, "month": month, "day": day}), errors="coerce"
-    ).to_numpy("datetime64[ns]")
-    with np.errstate(invalid="ignore"):
-        invalid = np.isnat(values) | (era_year < 1) | (values < starts) | (values > ends)
-    if invalid.any():
-        i = int(np.argmax(invalid))
-        raise ctx.error(
-            "the date is not a calendar date within its era",
-            row=numbers[i],
-            expected="a real date (Shōwa to 1989-01-07, Heisei 1989-01-08 to 2019-04-30, "
-            "Reiwa from 2019-05-01)",
-            found=labels[i],
-        )
-    return pd.DatetimeIndex(values)
 
 
 def _check_increasing(

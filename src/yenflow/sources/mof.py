@@ -2,7 +2,7 @@
 
 対外及び対内証券売買契約等の状況 (指定報告機関ベース), weekly and monthly.
 
-Two official CSV files, both Shift_JIS (cp932) with CRLF line ends, values in
+Official CSV files, all Shift_JIS (cp932) with CRLF line ends, values in
 **100 million yen (億円)**, contract basis, reported by the "designated major
 investors" (banks, securities firms, insurers, investment trust managers...):
 
@@ -53,9 +53,21 @@ with the year), acquisition − disposition = net, equity + long-term = subtotal
 subtotal + short-term = total, (A−B) and (C−D) (all ±1), and CY/FY rows equal
 to the sum of their months (±6.5: twelve monthly roundings plus one).
 
-The by-type-of-investor files (``monthb1.csv``–``monthb4.csv``) are not read:
-no copy of them, nor a documented layout precise enough to parse them
-reliably, was available.
+``monthb2.csv``, ``monthb3.csv``, ``monthb4.csv``
+    Residents' flows in foreign equity and investment fund shares, long-term
+    and short-term debt securities **by type of investor** (17 columns of
+    acquisition, disposition, net: the total, public sector, banks, trust
+    banks, trust accounts, insurers, investment trusts...; the taxonomy and
+    series ids are in :mod:`yenflow.sources.mof_investors`), calendar months
+    since 2005 with CY/FY rows, in the montha1 layout's conventions: year on
+    January rows, era labels, placeholders for unpublished months, ``-`` for a
+    category not reported (no observation). Checked like montha1 (header rows
+    cell by cell, month sequence, net = acquisition − disposition, CY/FY rows),
+    plus every aggregate column = the sum of its parts; aggregates are allowed
+    ±4 (``AGGREGATE_TOLERANCE``: MoF adds rounded components), leaf columns ±1.
+    The total equals montha1's outward figures
+    (:func:`yenflow.sources.mof_investors.check_investor_totals`, across files).
+    ``monthb1.csv`` (all securities) is not read: no copy of it was available.
 """
 
 from __future__ import annotations
@@ -74,7 +86,9 @@ import pandas as pd
 from yenflow import releases
 from yenflow.frame import Dataset, SeriesSpec
 from yenflow.payload import RawPayload, Request
+from yenflow.sources import mof_investors
 from yenflow.sources.base import Source
+from yenflow.sources.eras import era_label_year
 from yenflow.sources.parsing import (
     ParseContext,
     check_unique_periods,
@@ -203,13 +217,15 @@ _CATALOG: tuple[SeriesSpec, ...] = (
     *(_direction_spec("weekly", key) for key in _DIRECTION_KEYS),
     *(_direction_spec("monthly", key) for key in _DIRECTION_KEYS),
     *(_balance_spec(key) for key in _BALANCE_KEYS),
+    *mof_investors.investor_specs(),
 )
 _SPECS: dict[str, SeriesSpec] = {spec.id: spec for spec in _CATALOG}
 
 # --------------------------------------------------------------------------- identities
 
-#: (target, plus terms, minus terms): target = sum(plus) - sum(minus), within TOLERANCE.
-Identity = tuple[str, tuple[str, ...], tuple[str, ...]]
+#: (target, plus terms, minus terms, tolerance): target = sum(plus) - sum(minus) within
+#: the tolerance (¥100 million). A row where a term is not reported (``-``) is skipped.
+Identity = tuple[str, tuple[str, ...], tuple[str, ...], float]
 
 
 def _identities(directions: Sequence[str]) -> tuple[Identity, ...]:
@@ -217,10 +233,19 @@ def _identities(directions: Sequence[str]) -> tuple[Identity, ...]:
     for d in directions:
         for asset in ("equity", "long_term_debt", "short_term_debt"):
             out.append(
-                (f"{d}.{asset}.net", (f"{d}.{asset}.acquisition",), (f"{d}.{asset}.disposition",))
+                (
+                    f"{d}.{asset}.net",
+                    (f"{d}.{asset}.acquisition",),
+                    (f"{d}.{asset}.disposition",),
+                    TOLERANCE,
+                )
             )
-        out.append((f"{d}.subtotal.net", (f"{d}.equity.net", f"{d}.long_term_debt.net"), ()))
-        out.append((f"{d}.total.net", (f"{d}.subtotal.net", f"{d}.short_term_debt.net"), ()))
+        out.append(
+            (f"{d}.subtotal.net", (f"{d}.equity.net", f"{d}.long_term_debt.net"), (), TOLERANCE)
+        )
+        out.append(
+            (f"{d}.total.net", (f"{d}.subtotal.net", f"{d}.short_term_debt.net"), (), TOLERANCE)
+        )
     return tuple(out)
 
 
@@ -228,7 +253,7 @@ _WEEKLY_IDENTITIES = _identities(tuple(_DIRECTIONS))
 _MONTHLY_IDENTITIES = (
     *_WEEKLY_IDENTITIES,
     *(
-        (f"{_BALANCE}.{a}.net", (f"outward.{a}.net",), (f"inward.{a}.net",))
+        (f"{_BALANCE}.{a}.net", (f"outward.{a}.net",), (f"inward.{a}.net",), TOLERANCE)
         for a in ("subtotal", "total")
     ),
 )
@@ -277,8 +302,8 @@ def _with_subtotal_labels(block: tuple[str, ...], sub: str, total: str) -> tuple
 
 @dataclass(frozen=True)
 class _Layout:
-    """What one of the two files looks like; the header rows are the four rows
-    (group JP, group EN, measure JP, measure EN) just above the data."""
+    """What one file looks like. ``header`` are the rows just above the data, the
+    last two being the measure rows (取得/処分/ネット, Acquisition/Disposition/Net)."""
 
     kind: Kind
     file_name: str
@@ -289,6 +314,12 @@ class _Layout:
     sections: tuple[tuple[str, int], ...]
     keys: tuple[str, ...]
     identities: tuple[Identity, ...]
+    title: str = "対外及び対内証券売買契約等の状況"
+    #: cells meaning "not reported" (no observation, not an error); every
+    #: acquisition/disposition/net triplet is either all reported or all not.
+    not_reported: tuple[str, ...] = ()
+    #: per value column, the CY/FY-versus-months tolerance (empty: ANNUAL_TOLERANCE).
+    annual_tolerances: tuple[float, ...] = ()
 
     @property
     def n_columns(self) -> int:
@@ -335,8 +366,123 @@ _MONTHLY = _Layout(
     keys=(*_DIRECTION_KEYS, *_BALANCE_KEYS),
     identities=_MONTHLY_IDENTITIES,
 )
-_LAYOUTS: dict[str, _Layout] = {layout.file_name: layout for layout in (_WEEKLY, _MONTHLY)}
-_TITLE = "対外及び対内証券売買契約等の状況"
+
+
+def _cells(width: int, filled: dict[int, str]) -> tuple[str, ...]:
+    return tuple(filled.get(i, "") for i in range(width))
+
+
+#: the five investor heading rows of monthb2-4.csv (54 columns), then the measure rows.
+_INVESTOR_WIDTH = 3 + 3 * len(mof_investors.INVESTORS)
+_INVESTOR_HEADER: tuple[tuple[str, ...], ...] = (
+    _cells(_INVESTOR_WIDTH, {3: "各部門計", 6: "公的部門", 15: "預金取扱機関", 24: "その他部門"}),
+    _cells(
+        _INVESTOR_WIDTH,
+        {
+            9: "中央銀行",
+            12: "一般政府",
+            18: "銀行等（銀行勘定）",
+            21: "信託銀行（銀行勘定）",
+            27: "その他金融機関",
+            51: "その他",
+        },
+    ),
+    _cells(
+        _INVESTOR_WIDTH,
+        {
+            30: "銀行等及び信託銀行（信託勘定）",
+            39: "金融商品取引業者",
+            42: "生命保険会社",
+            45: "損害保険会社",
+            48: "投資信託委託会社等",
+        },
+    ),
+    _cells(
+        _INVESTOR_WIDTH,
+        {
+            3: "（a+b+c+ｄ)",
+            6: "Public Sector",
+            15: "Deposit-taking Corporations (b)",
+            24: "Other Sectors （d)",
+            33: "銀行等（信託勘定）",
+            36: "信託銀行（信託勘定）",
+        },
+    ),
+    _cells(
+        _INVESTOR_WIDTH,
+        {
+            9: "Central Bank (a)",
+            12: "General Government (ｃ)",
+            18: "Banks（Banking Accounts)",
+            21: "Trust Banks(Banking Accounts）",
+            27: "Other Financial Corporations",
+            30: "Banks and Trust banks（Trust Accounts）",
+            33: "Banks（Trust Accounts）",
+            36: "Trust Banks（Trust Accounts）",
+            39: "Financial Instruments Firms",
+            42: "Life Insurance Companies",
+            45: "Non-Life Insurance Companies",
+            48: "Investment Trust Management Companies",
+            51: "Others",
+        },
+    ),
+    ("", "", "", *("取得", "処分", "ネット") * len(mof_investors.INVESTORS)),
+    ("", "", "", *("Acquisition", "Disposition", "Net") * len(mof_investors.INVESTORS)),
+)
+
+
+def _investor_identities(asset: str) -> tuple[Identity, ...]:
+    """Net = acquisition - disposition for every column; every aggregate = sum of its parts."""
+    out: list[Identity] = []
+    for group in mof_investors.INVESTORS:
+        tol = mof_investors.AGGREGATE_TOLERANCE if group.is_aggregate else TOLERANCE
+        key = f"investor.{group.key}.{asset}"
+        out.append((f"{key}.net", (f"{key}.acquisition",), (f"{key}.disposition",), tol))
+    for group in mof_investors.INVESTORS:
+        for measure in mof_investors.MEASURES:
+            if group.parts:
+                out.append(
+                    (
+                        f"investor.{group.key}.{asset}.{measure}",
+                        tuple(f"investor.{p}.{asset}.{measure}" for p in group.parts),
+                        (),
+                        mof_investors.AGGREGATE_TOLERANCE,
+                    )
+                )
+    return tuple(out)
+
+
+def _investor_layout(file_name: str) -> _Layout:
+    asset, asset_jp = mof_investors.ASSET_FILES[file_name]
+    return _Layout(
+        kind="monthly",
+        file_name=file_name,
+        what=f"MoF monthly flows by type of investor CSV ({file_name}, {asset})",
+        title_word=f"（{asset_jp}）",
+        first_value=3,
+        header=_INVESTOR_HEADER,
+        sections=(),
+        keys=mof_investors.investor_keys(asset),
+        identities=_investor_identities(asset),
+        title="投資家部門別対外証券投資",
+        not_reported=("-",),
+        # an aggregate's annual total can carry its composition error once more
+        annual_tolerances=tuple(
+            ANNUAL_TOLERANCE + (mof_investors.AGGREGATE_TOLERANCE if group.is_aggregate else 0)
+            for group in mof_investors.INVESTORS
+            for _ in mof_investors.MEASURES
+        ),
+    )
+
+
+_LAYOUTS: dict[str, _Layout] = {
+    layout.file_name: layout
+    for layout in (
+        _WEEKLY,
+        _MONTHLY,
+        *(_investor_layout(name) for name in mof_investors.ASSET_FILES),
+    )
+}
 _SIGN_NOTE_JP = "ネットのプラス(+)は取得超"
 _SIGN_NOTE_EN = re.compile(r"netac?quisitionwithaplussign")
 _UNIT_JP = "単位:億円"
@@ -378,7 +524,7 @@ class MofSource(Source):
     raw_patterns: ClassVar[tuple[str, ...]] = tuple(_LAYOUTS)
 
     def requests(self) -> list[Request]:
-        """week.csv and montha1.csv, both required, from the (overridable) MoF folder."""
+        """week.csv, montha1.csv and monthb2-4.csv (all required) from the MoF folder."""
         base = self.base_url(BASE_URL).rstrip("/") + "/"
         return [
             Request(url=base + file_name, raw_path=f"{self.name}/{file_name}")
@@ -386,7 +532,7 @@ class MofSource(Source):
         ]
 
     def parse(self, payload: RawPayload) -> Dataset:
-        """Parse week.csv or montha1.csv (chosen by file name, else by the title line)."""
+        """Parse one of the files (chosen by file name, else by the title line)."""
         layout = _layout_for(payload)
         ctx = ParseContext(payload, what=layout.what)
         records = _read_records(ctx.text(encoding=ENCODING), ctx)
@@ -418,13 +564,13 @@ def _layout_for(payload: RawPayload) -> _Layout:
         return _LAYOUTS[name]
     head = payload.content[:400].decode(ENCODING, errors="replace")
     for layout in _LAYOUTS.values():
-        if _TITLE in head and layout.title_word in head:
+        if layout.title in head and layout.title_word in head:
             return layout
     ctx = ParseContext(payload, what="MoF International Transactions in Securities CSV")
     raise ctx.error(
         f"cannot tell which MoF file {name!r} is",
         row=1,
-        expected=f"one of {', '.join(_LAYOUTS)} or a title with 週次/月別",
+        expected=f"one of {', '.join(_LAYOUTS)} or a title with 週次/月別/投資家部門別",
         found=head[:60],
     )
 
@@ -452,11 +598,12 @@ def _check_frame(
     """Check title, units, sections, header rows and the sign note; return the data rows."""
     _check_title(records, layout, ctx)
     anchor = _find_measure_row(records, layout, ctx)
-    top = records[: anchor - 2]
+    above = len(layout.header) - 2
+    top = records[: anchor - above]
     _check_units(top, ctx)
     _check_sections(top, layout, ctx)
     for (line, cells), expected in zip(
-        records[anchor - 2 : anchor + 2], layout.header, strict=True
+        records[anchor - above : anchor + 2], layout.header, strict=True
     ):
         _check_header_row(line, cells, expected, layout, ctx)
     body: list[Record] = []
@@ -489,11 +636,11 @@ def _check_title(records: list[Record], layout: _Layout, ctx: ParseContext) -> N
     first = next(((line, cells) for line, cells in records if not _is_blank(cells)), None)
     line, cells = first if first else (1, [""])
     title = cells[0]
-    if _TITLE not in title or layout.title_word not in title:
+    if layout.title not in title or layout.title_word not in title:
         raise ctx.error(
             "unexpected title line",
             row=line,
-            expected=f"a title with {_TITLE} and {layout.title_word}",
+            expected=f"a title with {layout.title} and {layout.title_word}",
             found=title,
         )
 
@@ -503,7 +650,7 @@ def _find_measure_row(records: list[Record], layout: _Layout, ctx: ParseContext)
     col = layout.first_value
     for index, (_, cells) in enumerate(records[:60]):
         if len(cells) > col and _norm(cells[col]) == "取得":
-            if index < 2 or index + 1 >= len(records):
+            if index < len(layout.header) - 2 or index + 1 >= len(records):
                 break
             return index
     raise ctx.error(
@@ -593,17 +740,35 @@ def _column_label(layout: _Layout, index: int) -> str:
     return f"{layout.keys[index]} (column {layout.first_value + index + 1})"
 
 
-def _numbers(body: list[Record], layout: _Layout, ctx: ParseContext) -> np.ndarray:
-    """The value cells as floats (NaN for empty cells); a non-number is a ParseError.
+@dataclass(frozen=True)
+class _Cells:
+    """The value cells of some rows: floats (NaN for empty and not-reported cells)
+    and which cells were the layout's not-reported mark (``-``)."""
+
+    values: np.ndarray
+    not_reported: np.ndarray
+
+    @property
+    def empty(self) -> np.ndarray:
+        return np.isnan(self.values) & ~self.not_reported
+
+
+def _numbers(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Cells:
+    """The value cells as floats; a non-number is a ParseError.
 
     Thousands commas and padding are removed and numpy converts the lot at once;
     cells it cannot read (or reads as inf/nan) go through :func:`parse_number`,
     which accepts its other spellings (full-width minus...) or raises naming
-    the row and column.
+    the row and column. Cells in ``layout.not_reported`` become NaN and are
+    flagged.
     """
     width = len(layout.keys)
     raw = [c for _, cells in body for c in cells[layout.first_value :]]
     cleaned = [c.strip(_SPACES).replace(",", "") for c in raw]
+    marks = set(layout.not_reported)
+    dash = np.array([c in marks for c in cleaned], dtype=bool)
+    if dash.any():
+        cleaned = ["" if d else c for c, d in zip(cleaned, dash, strict=True)]
     empty = np.array([not c for c in cleaned], dtype=bool)
     try:
         values = np.array([c or "nan" for c in cleaned], dtype=np.float64)
@@ -615,7 +780,28 @@ def _numbers(body: list[Record], layout: _Layout, ctx: ParseContext) -> np.ndarr
             raw[position], ctx, row=body[row][0], column=_column_label(layout, column)
         )
         values[position] = np.nan if number is None else number
-    return values.reshape(len(body), width)
+    shape = (len(body), width)
+    cells = _Cells(values=values.reshape(shape), not_reported=dash.reshape(shape))
+    if layout.not_reported:
+        _check_triplets(cells, body, layout, ctx)
+    return cells
+
+
+def _check_triplets(cells: _Cells, body: list[Record], layout: _Layout, ctx: ParseContext) -> None:
+    """An acquisition/disposition/net triplet is all reported or all not reported."""
+    dash = cells.not_reported.reshape(len(body), -1, 3)
+    mixed = dash.any(axis=2) & ~dash.all(axis=2)
+    if mixed.any():
+        row, triplet = (int(i) for i in np.argwhere(mixed)[0])
+        raise ctx.error(
+            f"{layout.keys[3 * triplet].rsplit('.', 1)[0]} is partly not reported",
+            row=body[row][0],
+            expected=(
+                f"acquisition, disposition and net all numbers or all "
+                f"'{layout.not_reported[0]}' (not reported)"
+            ),
+            found=_shown(body[row][1][layout.first_value + 3 * triplet :][:3]),
+        )
 
 
 def _float_or_nan(text: str) -> float:
@@ -625,14 +811,14 @@ def _float_or_nan(text: str) -> float:
         return np.nan
 
 
-def _published_rows(values: np.ndarray, lines: np.ndarray, ctx: ParseContext) -> np.ndarray:
+def _published_rows(cells: _Cells, lines: np.ndarray, ctx: ParseContext) -> np.ndarray:
     """Which rows hold published figures.
 
     A row with every value empty is a placeholder for a period not yet
     published: dropped, and allowed only after the last published row. A row
-    with some values empty is an error.
+    with some values empty is an error (not-reported marks are not empty).
     """
-    empty = np.isnan(values)
+    empty = cells.empty
     placeholder = empty.all(axis=1)
     partial = empty.any(axis=1) & ~placeholder
     if partial.any():
@@ -657,20 +843,21 @@ def _published_rows(values: np.ndarray, lines: np.ndarray, ctx: ParseContext) ->
 def _check_identities(
     values: np.ndarray, lines: np.ndarray, layout: _Layout, ctx: ParseContext, *, what: str = ""
 ) -> None:
-    """The published identities (net = acq - disp, subtotals, totals) within +-1."""
+    """The published identities (net = acq - disp, subtotals, totals) within their
+    rounding tolerance; a row where a term is not reported (NaN) is skipped."""
     col = {key: i for i, key in enumerate(layout.keys)}
-    for target, plus, minus in layout.identities:
+    for target, plus, minus, tolerance in layout.identities:
         rhs = values[:, [col[k] for k in plus]].sum(axis=1)
         if minus:
             rhs = rhs - values[:, [col[k] for k in minus]].sum(axis=1)
-        bad = np.abs(values[:, col[target]] - rhs) > TOLERANCE + 1e-9
+        bad = np.abs(values[:, col[target]] - rhs) > tolerance + 1e-9
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             formula = " + ".join(plus) + "".join(f" - {k}" for k in minus)
             raise ctx.error(
                 f"{what}{target} does not add up",
                 row=int(lines[row]),
-                expected=f"{target} = {formula} within ±{TOLERANCE:g} (rounding)",
+                expected=f"{target} = {formula} within ±{tolerance:g} (rounding)",
                 found=f"{values[row, col[target]]:g} vs {rhs[row]:g}",
             )
 
@@ -701,8 +888,8 @@ def _weekly_rows(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Per
     wraps = parts[3].isna() & (parts[4].astype(int) < parts[1].astype(int))
     end = _dates(end_year + wraps.astype(int), parts[4], parts[5])
     _check_weeks(start, end, lines, cells, ctx)
-    values = _numbers(body, layout, ctx)
-    keep = _published_rows(values, lines, ctx)
+    values = _numbers(body, layout, ctx).values
+    keep = _published_rows(_Cells(values, np.zeros_like(values, dtype=bool)), lines, ctx)
     _check_identities(values[keep], lines[keep], layout, ctx)
     return _Periods(
         values=pd.DataFrame(values[keep], columns=list(layout.keys)),
@@ -747,8 +934,6 @@ def _check_weeks(
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_JP = re.compile(r"^(\d{1,2})月$")
-_ERA = re.compile(r"^[(（](平成|令和)(元|\d{1,2})年[)）]$")
-_ERA_BASE = {"平成": 1988, "令和": 2018}
 _ANNUAL = re.compile(r"((?:19|20|21)\d{2})\s*(CY|FY)$")
 
 
@@ -766,10 +951,11 @@ class _MonthScan:
 def _monthly_rows(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Periods:
     month_rows, months, annual = _scan_months(body, ctx)
     lines = np.array([line for line, _ in month_rows])
-    values = _numbers(month_rows, layout, ctx)
-    keep = _published_rows(values, lines, ctx)
+    cells = _numbers(month_rows, layout, ctx)
+    values = cells.values
+    keep = _published_rows(cells, lines, ctx)
     _check_identities(values[keep], lines[keep], layout, ctx)
-    _check_annual(annual, values, months, keep, layout, ctx)
+    _check_annual(annual, cells, months, keep, layout, ctx)
     start = pd.to_datetime(
         pd.DataFrame({"year": [y for y, _ in months], "month": [m for _, m in months], "day": 1})
     )
@@ -847,7 +1033,7 @@ def _next_month(
         year = int(label)
     else:
         year = scan.year or 0
-        if label and _era_year(label) != year:
+        if label and era_label_year(label) != year:
             raise ctx.error(
                 "the year label of a month row is not the era of its year",
                 row=line,
@@ -867,33 +1053,36 @@ def _next_month(
     return year, month
 
 
-def _era_year(label: str) -> int | None:
-    """The Gregorian year of an era label such as (平成17年) or (令和元年); None if not one."""
-    era = _ERA.match(label)
-    if not era:
-        return None
-    return _ERA_BASE[era[1]] + (1 if era[2] == "元" else int(era[2]))
-
-
 def _check_annual(
     annual: list[tuple[Record, int, str]],
-    values: np.ndarray,
+    month_cells: _Cells,
     months: list[tuple[int, int]],
     keep: np.ndarray,
     layout: _Layout,
     ctx: ParseContext,
 ) -> None:
-    """CY/FY rows: their own identities hold and they equal the sum of their months."""
+    """CY/FY rows: their own identities hold and they equal the sum of their months.
+
+    A column not reported (``-``) in any of the twelve months is not compared;
+    it may be ``-`` in the annual row only then.
+    """
     if not annual:
         return
+    values = month_cells.values
     index = {ym: i for i, ym in enumerate(months) if keep[i]}
     rows = [record for record, _, _ in annual]
-    totals = _numbers(rows, layout, ctx)
+    cells = _numbers(rows, layout, ctx)
+    totals = cells.values
     lines = np.array([line for line, _ in rows])
-    if np.isnan(totals).any():
-        row = int(np.flatnonzero(np.isnan(totals).any(axis=1))[0])
-        raise ctx.error("an annual row has empty cells", row=int(lines[row]), expected="24 values")
+    if cells.empty.any():
+        row = int(np.flatnonzero(cells.empty.any(axis=1))[0])
+        raise ctx.error(
+            "an annual row has empty cells",
+            row=int(lines[row]),
+            expected=f"{len(layout.keys)} values",
+        )
     _check_identities(totals, lines, layout, ctx, what="annual ")
+    tolerance = np.array(layout.annual_tolerances or [ANNUAL_TOLERANCE] * len(layout.keys))
     for ((line, _), year, code), total in zip(annual, totals, strict=True):
         span = _annual_span(year, code)
         missing = [f"{y}-{m:02d}" for y, m in span if (y, m) not in index]
@@ -904,16 +1093,27 @@ def _check_annual(
                 expected="all twelve months published",
                 found=", ".join(missing[:3]),
             )
-        summed = values[[index[ym] for ym in span]].sum(axis=0)
-        gap = np.abs(summed - total)
-        if (gap > ANNUAL_TOLERANCE).any():
-            column = int(np.argmax(gap))
+        span_rows = [index[ym] for ym in span]
+        partly = month_cells.not_reported[span_rows].any(axis=0)
+        dash = np.isnan(total) & ~partly
+        if dash.any():
+            column = int(np.flatnonzero(dash)[0])
+            raise ctx.error(
+                f"the {year}{code} total is not reported although all its months are",
+                row=line,
+                expected=f"{_column_label(layout, column)}: the sum of its months",
+                found=layout.not_reported[0] if layout.not_reported else "",
+            )
+        summed = values[span_rows].sum(axis=0)
+        gap = np.where(partly | np.isnan(total), 0.0, np.abs(summed - total))
+        if (gap > tolerance + 1e-9).any():
+            column = int(np.argmax(gap - tolerance))
             raise ctx.error(
                 f"the {year}{code} total is not the sum of its months",
                 row=line,
                 expected=(
                     f"{_column_label(layout, column)} = sum of its months "
-                    f"within ±{ANNUAL_TOLERANCE:g}"
+                    f"within ±{tolerance[column]:g}"
                 ),
                 found=f"{total[column]:g} vs a sum of {summed[column]:g}",
             )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -22,14 +24,27 @@ from yenflow.payload import RawPayload
 
 __all__ = [
     "ParseContext",
+    "check_increasing",
     "check_unique_periods",
     "csv_records",
+    "csv_table",
+    "iso_days",
+    "load_json",
     "melt_wide",
+    "numbers",
     "parse_number",
+    "series_frame",
+    "table_columns",
+    "weekday_numbers",
 ]
 
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<\?xml[^>]*>\s*<html|<head|<body)", re.I)
 _SPACES = " \t\u3000\xa0"
+#: dates outside this range are misreads (FRED's earliest possible date is 1776-07-04).
+_FIRST_DAY, _LAST_DAY = np.datetime64("1700-01-01"), np.datetime64("2199-12-31")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: longer cells skip the vectorized path (bounded memory); parse_number then judges them.
+_MAX_NUMBER_CHARS = 32
 
 
 class ParseContext:
@@ -195,3 +210,182 @@ def melt_wide(
         }
     )
     return frame[list(FRAME_COLUMNS)]
+
+
+# --------------------------------------------------------------- UTF-8 CSV tables and JSON
+
+
+def csv_table(ctx: ParseContext) -> tuple[list[str], list[int], list[list[str]]]:
+    """Header cells, data line numbers and data records of a UTF-8 CSV file.
+
+    Rejects (ParseError) empty files, HTML pages, bad UTF-8, a missing final
+    newline (a truncated download: FRED and Yahoo files always end with one)
+    and unreadable CSV. Blank lines at the end are ignored.
+    """
+    text = ctx.text(encoding="utf-8")
+    if not text.endswith("\n"):
+        raise ctx.error(
+            "the last line has no line break (truncated download?)",
+            row=text.count("\n") + 1,
+            expected="a complete file ending with a newline",
+            found=text.rsplit("\n", 1)[-1],
+        )
+    try:
+        records = list(csv_records(text))
+    except csv.Error as exc:
+        raise ctx.error(f"unreadable CSV ({exc})", expected=f"a {ctx.what}") from None
+    while records and not records[-1][1]:
+        records.pop()
+    if not records:
+        raise ctx.error("the file has no header", row=1, expected=f"a {ctx.what}", found=text[:40])
+    lines = [line for line, _ in records[1:]]
+    return records[0][1], lines, [cells for _, cells in records[1:]]
+
+
+def table_columns(
+    rows: Sequence[Sequence[str]], lines: Sequence[int], ctx: ParseContext, *, header: Sequence[str]
+) -> list[tuple[str, ...]]:
+    """The columns of ``rows``, after checking every row has ``len(header)`` cells."""
+    width = len(header)
+    widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    bad_rows = np.flatnonzero(widths != width)
+    if bad_rows.size:
+        bad = int(bad_rows[0])
+        raise ctx.error(
+            f"a row has {len(rows[bad])} cells",
+            row=lines[bad],
+            expected=f"{width} cells ({','.join(header)})",
+            found=",".join(rows[bad]),
+        )
+    if not rows:
+        return [() for _ in header]
+    return list(zip(*rows, strict=True))
+
+
+def iso_days(
+    cells: Sequence[str], lines: Sequence[int], ctx: ParseContext, *, column: str
+) -> np.ndarray:
+    """ISO dates ``YYYY-MM-DD`` as ``datetime64[D]``; ParseError names the first bad row."""
+    days = np.zeros(len(cells), dtype="datetime64[D]")
+    try:
+        if max(map(len, cells), default=10) != 10:  # also keeps huge cells out of numpy
+            raise ValueError
+        raw = np.asarray(cells, dtype="<U10")
+        days = raw.astype("datetime64[D]")
+        ok = (
+            (np.datetime_as_string(days, unit="D") == raw)
+            & ~np.isnat(days)
+            & (days >= _FIRST_DAY)
+            & (days <= _LAST_DAY)
+        )
+    except (ValueError, OverflowError):
+        ok = np.zeros(len(cells), dtype=bool)
+    if ok.all():
+        return days
+    for i, cell in enumerate(cells):
+        if not _is_iso_day(cell):
+            raise ctx.error(
+                f"column {column!r} is not a date",
+                row=lines[i],
+                expected=f"an ISO date YYYY-MM-DD between {_FIRST_DAY} and {_LAST_DAY}",
+                found=cell,
+            )
+    return np.array([np.datetime64(cell, "D") for cell in cells], dtype="datetime64[D]")
+
+
+def _is_iso_day(cell: str) -> bool:
+    if not _ISO_DAY.fullmatch(cell):
+        return False
+    try:
+        day = np.datetime64(date.fromisoformat(cell), "D")
+    except ValueError:
+        return False
+    return bool(_FIRST_DAY <= day <= _LAST_DAY)
+
+
+def numbers(
+    cells: Sequence[str],
+    lines: Sequence[int],
+    ctx: ParseContext,
+    *,
+    column: str,
+    missing: Sequence[str] = ("",),
+) -> np.ndarray:
+    """Finite float64 values, NaN for a published placeholder listed in ``missing``.
+
+    A vectorized fast path; on any doubt every cell goes through
+    :func:`~yenflow.sources.parsing.parse_number`, which names the bad row.
+    """
+    values = np.full(len(cells), np.nan)
+    try:
+        if max(map(len, cells), default=0) > _MAX_NUMBER_CHARS:
+            raise ValueError
+        raw = np.asarray(cells, dtype=f"<U{_MAX_NUMBER_CHARS}")
+        present = ~np.isin(raw, list(missing))
+        values[present] = raw[present].astype(np.float64)
+        fast_ok = bool(np.isfinite(values[present]).all())
+    except (ValueError, OverflowError):
+        fast_ok = False
+    if fast_ok:
+        return values
+    for i, cell in enumerate(cells):
+        value = parse_number(cell, ctx, row=lines[i], column=column, missing=missing)
+        values[i] = np.nan if value is None else value
+    return values
+
+
+def check_increasing(days: np.ndarray, lines: Sequence[int], ctx: ParseContext) -> None:
+    """Raise unless ``days`` are strictly increasing (no duplicate, no disorder)."""
+    if len(days) < 2:
+        return
+    bad = np.flatnonzero(days[1:] <= days[:-1])
+    if bad.size:
+        i = int(bad[0]) + 1
+        what = "appears twice" if days[i] == days[i - 1] else "is out of order"
+        raise ctx.error(
+            f"the date {days[i]} {what}",
+            row=lines[i],
+            expected=f"dates strictly increasing, after {days[i - 1]}",
+            found=str(days[i]),
+        )
+
+
+def load_json(ctx: ParseContext) -> object:
+    """The payload decoded as UTF-8 JSON; ParseError (with the line) if it is not JSON."""
+    text = ctx.text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ctx.error(
+            f"not valid JSON ({exc.msg})",
+            row=exc.lineno,
+            expected=f"a {ctx.what}",
+            found=text[exc.pos : exc.pos + 40] or "end of file",
+        ) from None
+    except (ValueError, RecursionError) as exc:  # 4,300-digit integers, deep nesting
+        raise ctx.error(f"unreadable JSON ({exc})", expected=f"a {ctx.what}") from None
+
+
+def series_frame(
+    series_id: str,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    values: np.ndarray,
+    published: pd.Series,
+) -> pd.DataFrame:
+    """The canonical frame of one series (a direct, vectorized build; see FRAME_COLUMNS)."""
+    return pd.DataFrame(
+        {
+            "series_id": pd.Series(np.full(len(values), series_id, dtype=object), dtype=object),
+            "period_start": starts.astype("datetime64[ns]"),
+            "period_end": ends.astype("datetime64[ns]"),
+            "value": values.astype(np.float64),
+            "published_at": pd.DatetimeIndex(published).tz_convert("UTC").as_unit("ns"),
+        },
+        columns=list(FRAME_COLUMNS),
+    )
+
+
+def weekday_numbers(days: np.ndarray) -> np.ndarray:
+    """Monday = 0 ... Sunday = 6 for ``datetime64[D]`` values (1970-01-01 was a Thursday)."""
+    return (days.astype(np.int64) + 3) % 7

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yenflow.analytics.rebalance import (
@@ -248,6 +248,18 @@ def test_calendar_rules_trade_on_the_last_trading_day(frequency: str, expected: 
     assert sorted(t.loc[t["rebalanced"], "date"].unique()) == [pd.Timestamp(d) for d in expected]
 
 
+def test_calendar_rule_fires_on_the_last_trading_day_before_a_holiday_quarter_end() -> None:
+    # the data stop on Thursday 30 Dec 2021 (Tokyo shut on the 31st): the quarter is over
+    idx = pd.bdate_range("2021-12-27", "2021-12-30")
+    local = pd.DataFrame({"equities": [0.0, 0.0, 0.05, 0.0], "bonds": 0.0}, index=idx)
+    r = MarketReturns.from_components(local)
+    ran = simulate(two_asset(), r, rule=Rule.calendar("quarter"), end="2021-12-31").to_frame()
+    assert sorted(ran.loc[ran["rebalanced"], "date"].unique()) == [pd.Timestamp("2021-12-30")]
+    # without an end the next business day (the 31st) is still in the quarter: no trade yet
+    open_ended = simulate(two_asset(), r, rule=Rule.calendar("quarter")).to_frame()
+    assert not open_ended["rebalanced"].any()
+
+
 def test_partial_rule_trades_the_fraction_of_the_drift() -> None:
     r = returns_frame(["2025-03-31"], {"equities": [0.10], "bonds": [0.0]})
     full = simulate(two_asset(), r, rule=Rule.calendar("quarter"))
@@ -325,6 +337,7 @@ def test_shipped_policies_are_data() -> None:
     assert dict(us.targets) == {"us_equities": 60.0, "us_bonds": 40.0}
 
 
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -358,3 +371,26 @@ def test_property_self_financing_and_inside_bands(days, rule) -> None:
     if rule.trigger == "threshold":
         for _, row in run.weights().iterrows():
             assert pol.breaches(row.to_dict()) == []
+
+
+def test_fused_loop_matches_the_plain_reference() -> None:
+    from yenflow.analytics.rebalance.model import _prepare, _run, _run_many
+
+    r = random_returns(13, days=200, vol=0.02)
+    holdings = {
+        "domestic_bonds": 60.0,
+        "foreign_bonds_hedged": 10.0,
+        "foreign_bonds": 60.0,
+        "domestic_equities": 70.0,
+        "foreign_equities": 55.0,
+    }
+    local = r.frame.xs("local", axis=1, level=1).assign(foreign_bonds_hedged=0.0001)
+    fx = r.frame.xs("fx", axis=1, level=1)[["foreign_bonds", "foreign_equities"]]
+    r = MarketReturns.from_components(local, fx)
+    prep = _prepare(policy("gpif_5th"), r, holdings=holdings, start=None, end=None)
+    many = _run_many(prep, ALL_RULES)
+    for j, rule in enumerate(ALL_RULES):
+        one = _run(prep, rule)
+        assert one.arrays["fired"].any() or rule.trigger == "calendar"
+        for name, arr in one.arrays.items():
+            np.testing.assert_allclose(many[name][:, j], arr, rtol=1e-12, atol=1e-9, err_msg=name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,66 @@ class MarketReturns:
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["sleeve", "component"])
         return cls(frame)
 
+    @classmethod
+    def from_levels(
+        cls,
+        levels: Mapping[str, pd.Series],
+        *,
+        fx: Mapping[str, pd.Series] | None = None,
+        calendar: pd.DatetimeIndex | None = None,
+    ) -> MarketReturns:
+        """Build from daily price levels (closes in each sleeve's currency) and FX levels.
+
+        ``levels``: sleeve -> close levels (any positive index or price); ``fx``: sleeve -> the
+        yen price of one unit of its currency (e.g. USD/JPY, yen per dollar) for the foreign
+        sleeves. Every series is put on ``calendar`` (default: the days on which every series
+        has a value, so no return spans a gap of one series only); a day a market was shut
+        carries its last close forward (a zero return).
+        """
+        fx = dict(fx or {})
+        named = {
+            **{(k, "local"): v for k, v in levels.items()},
+            **{(k, "fx"): v for k, v in fx.items()},
+        }
+        if calendar is None:
+            common = None
+            for series in named.values():
+                idx = pd.DatetimeIndex(series.dropna().index)
+                common = idx if common is None else common.intersection(idx)
+            calendar = common if common is not None else pd.DatetimeIndex([])
+        calendar = pd.DatetimeIndex(calendar).sort_values()
+        local_r, fx_r = {}, {}
+        for (sleeve, comp), series in named.items():
+            s = series.dropna().astype(float)
+            s = s[~s.index.duplicated(keep="last")].sort_index()
+            if (s <= 0).any():
+                day = s.index[int(np.flatnonzero((s <= 0).to_numpy())[0])]
+                msg = f"{comp} level of {sleeve} is not positive on {day:%Y-%m-%d}: {s[day]!r}"
+                raise DataError(msg)
+            aligned = s.reindex(s.index.union(calendar)).ffill().reindex(calendar)
+            if aligned.isna().any():
+                first = calendar[int(np.flatnonzero(aligned.isna().to_numpy())[0])]
+                msg = (
+                    f"{comp} level of {sleeve} starts on {s.index.min():%Y-%m-%d}, after the "
+                    f"calendar day {first:%Y-%m-%d}; start the calendar later"
+                )
+                raise DataError(msg)
+            r = aligned.pct_change().iloc[1:]
+            (local_r if comp == "local" else fx_r)[sleeve] = r
+        return cls.from_components(pd.DataFrame(local_r), pd.DataFrame(fx_r) if fx_r else None)
+
+    @classmethod
+    def _trusted(cls, frame: pd.DataFrame) -> MarketReturns:
+        """A slice of an already validated frame (no second check)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "frame", frame)
+        return obj
+
+    @cached_property
+    def _columns(self) -> dict[tuple[str, str], np.ndarray]:
+        values = self.frame.to_numpy(dtype=float)
+        return {key: values[:, j] for j, key in enumerate(self.frame.columns)}
+
     @property
     def sleeves(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.frame.columns.get_level_values(0)))
@@ -109,31 +170,30 @@ class MarketReturns:
 
     def component(self, sleeve: str, component: str) -> np.ndarray:
         """One sleeve's returns (fractions) as an array; zeros when the column is absent."""
-        key = (sleeve, component)
-        if key in self.frame.columns:
-            return self.frame[key].to_numpy(dtype=float)
-        return np.zeros(len(self.frame))
+        found = self._columns.get((sleeve, component))
+        return found.copy() if found is not None else np.zeros(len(self.frame))
+
+    def _yen_array(self) -> np.ndarray:
+        return np.column_stack(
+            [
+                (1 + self.component(s, "local")) * (1 + self.component(s, "fx")) - 1
+                for s in self.sleeves
+            ]
+        ).reshape(len(self.frame), len(self.sleeves))
 
     def yen(self) -> pd.DataFrame:
         """Returns in yen, one column per sleeve: ``(1 + local) * (1 + fx) - 1``."""
-        out = {
-            s: (1 + self.component(s, "local")) * (1 + self.component(s, "fx")) - 1
-            for s in self.sleeves
-        }
-        return pd.DataFrame(out, index=self.frame.index)
+        return pd.DataFrame(self._yen_array(), index=self.frame.index, columns=list(self.sleeves))
 
     def between(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> MarketReturns:
         """The rows after ``start`` (exclusive: holdings are at its close) up to ``end``
         (inclusive)."""
         idx = self.frame.index
-        mask = np.ones(len(idx), dtype=bool)
-        if start is not None:
-            mask &= idx > pd.Timestamp(start)
-        if end is not None:
-            mask &= idx <= pd.Timestamp(end)
-        return MarketReturns(self.frame.loc[mask])
+        lo = 0 if start is None else int(idx.searchsorted(pd.Timestamp(start), side="right"))
+        hi = len(idx) if end is None else int(idx.searchsorted(pd.Timestamp(end), side="right"))
+        return MarketReturns._trusted(self.frame.iloc[lo:hi])
 
     def compounded(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         """Yen return (fraction) of every sleeve from the close of ``start`` to that of ``end``."""
         part = self.between(start, end)
-        return (1 + part.yen()).prod() - 1
+        return pd.Series((1 + part._yen_array()).prod(axis=0) - 1, index=list(part.sleeves))

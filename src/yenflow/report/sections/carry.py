@@ -6,39 +6,28 @@ index and CFTC yen futures positioning, each shown as far as its series are in t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
 import pandas as pd
 
 from yenflow.analytics.carry import (
-    CFTC_OPEN_INTEREST_ID,
-    CFTC_PREFIX,
     FX_ID,
     JP_3M_ID,
-    JP_10Y_IDS,
     US_10Y_ID,
     CarryMonitor,
+    Latest,
     Positioning,
     UnwindEpisode,
     UnwindEpisodes,
-    carry_monitor,
-    detect_unwinds,
     distance_from_low,
-    fx_volatility,
-    positioning,
+    jp_10y_id,
+    us_3m_id,
 )
 from yenflow.report import charts
 from yenflow.report.draft import Draft, Inputs
 from yenflow.report.formatting import format_cell, format_time
 from yenflow.report.model import Chart, Column, Fact, Table
-
-CFTC_TRADER = "noncommercial"
-_CFTC_IDS = (
-    *(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short")),
-    CFTC_OPEN_INTEREST_ID,
-)
 
 #: (state key, label, unit, format) of the carry state table, in display order.
 _STATE_ROWS: tuple[tuple[str, str, str, str], ...] = (
@@ -77,13 +66,13 @@ _EPISODE_TABLE_COLUMNS = (
 EPISODES_SINCE = "2000-01-01"
 
 
-def _state_table(state: Mapping[str, Any]) -> Table:
+def _state_table(monitor: CarryMonitor) -> Table:
     """Latest value and date of every carry figure (rows have their own number formats)."""
     rows = []
     for key, label, unit, fmt in _STATE_ROWS:
-        entry = state.get(key) or {}
-        value = entry.get("value")
-        rows.append((key, label, format_cell(value, fmt), unit, entry.get("date"), value))
+        last = monitor.latest(key)
+        date = None if last.date is None else last.date.date().isoformat()
+        rows.append((key, label, format_cell(last.value, fmt), unit, date, last.value))
     columns = (
         Column("key", "Key", hidden=True),
         Column("figure", "Figure"),
@@ -150,57 +139,50 @@ def _unwind_fact(episodes: UnwindEpisodes) -> Fact:
     return Fact("unwind_active", text, True, "", {"episode": active.to_dict()})
 
 
-def _value(state: Mapping[str, Any], key: str) -> tuple[float | None, str]:
-    entry = state.get(key) or {}
-    return entry.get("value"), format_time(pd.Timestamp(entry["date"])) if entry.get(
-        "date"
-    ) else "—"
+def _day(last: Latest) -> str:
+    return format_time(last.date) if last.date is not None else "—"
 
 
 def _carry_facts(monitor: CarryMonitor) -> list[Fact]:
-    state = monitor.state()
     facts = []
-    fx, fx_day = _value(state, "usdjpy_jpy_per_usd")
-    vol1, _ = _value(state, "vol_1m_pct_ann")
-    vol3, _ = _value(state, "vol_3m_pct_ann")
-    if fx is not None:
-        text = f"USD/JPY {fx:.2f} yen per dollar on {fx_day} (FRED DEXJPUS, noon New York)"
+    fx = monitor.latest("usdjpy_jpy_per_usd")
+    vol1, vol3 = monitor.latest("vol_1m_pct_ann").value, monitor.latest("vol_3m_pct_ann").value
+    if fx.value is not None:
+        text = f"USD/JPY {fx.value:.2f} yen per dollar on {_day(fx)} (FRED DEXJPUS, noon New York)"
         if vol1 is not None and vol3 is not None:
             text += f"; realized volatility {vol1:.1f}% (1 month) and {vol3:.1f}% (3 months) a year"
-        facts.append(Fact("usdjpy", text + ".", fx, "JPY per USD"))
-    d3, d3_day = _value(state, "diff_3m_pct")
-    if d3 is not None:
-        us3, _ = _value(state, "us_3m_pct")
-        jp3, _ = _value(state, "jp_3m_pct")
+        facts.append(Fact("usdjpy", text + ".", fx.value, "JPY per USD"))
+    d3 = monitor.latest("diff_3m_pct")
+    if d3.value is not None:
+        us3, jp3 = monitor.latest("us_3m_pct").value, monitor.latest("jp_3m_pct").value
         text = (
-            f"US minus Japan 3-month rate: {d3:+.2f} pp on {d3_day} (US {us3:.2f}%, "
+            f"US minus Japan 3-month rate: {d3.value:+.2f} pp on {_day(d3)} (US {us3:.2f}%, "
             f"Japan {jp3:.2f}%)"
         )
-        d10, d10_day = _value(state, "diff_10y_pct")
-        if d10 is not None:
-            text += f"; 10-year: {d10:+.2f} pp on {d10_day}"
-        facts.append(Fact("diff_3m_pct", text + ".", d3, "percentage points"))
-    ctr, ctr_day = _value(state, "carry_to_risk")
-    if ctr is not None:
+        d10 = monitor.latest("diff_10y_pct")
+        if d10.value is not None:
+            text += f"; 10-year: {d10.value:+.2f} pp on {_day(d10)}"
+        facts.append(Fact("diff_3m_pct", text + ".", d3.value, "percentage points"))
+    ctr = monitor.latest("carry_to_risk")
+    if ctr.value is not None:
         facts.append(
             Fact(
                 "carry_to_risk",
                 f"Carry-to-risk (3-month differential / 3-month realized volatility): "
-                f"{ctr:.2f} on {ctr_day}.",
-                ctr,
+                f"{ctr.value:.2f} on {_day(ctr)}.",
+                ctr.value,
                 "ratio",
             )
         )
-    index, index_day = _value(state, "carry_index_base100")
-    dd, _ = _value(state, "carry_drawdown_pct")
+    index, dd = monitor.latest("carry_index_base100"), monitor.latest("carry_drawdown_pct").value
     base = monitor.carry.summary()["first_date"]
-    if index is not None and dd is not None:
+    if index.value is not None and dd is not None:
         facts.append(
             Fact(
                 "carry_index",
                 f"Carry index (long USD / short JPY funded at the Japanese 3-month rate, 100 on "
-                f"{base}): {index:.1f} on {index_day}, {abs(dd):.1f}% below its high.",
-                index,
+                f"{base}): {index.value:.1f} on {_day(index)}, {abs(dd):.1f}% below its high.",
+                index.value,
                 "index, base 100",
                 {"drawdown_pct": dd},
             )
@@ -209,25 +191,26 @@ def _carry_facts(monitor: CarryMonitor) -> list[Fact]:
 
 
 def _positioning_fact(pos: Positioning) -> Fact | None:
-    latest = pos.summary()["latest"]
-    net, day = _value(latest, "net_long_jpy_contracts")
-    if net is None:
+    net = pos.latest("net_long_jpy_contracts")
+    if net.value is None:
         return None
-    side = "net long yen" if net > 0 else "net short yen (the carry-trade side)"
+    side = "net long yen" if net.value > 0 else "net short yen (the carry-trade side)"
     trader = {"noncommercial": "non-commercial", "leveraged_funds": "leveraged-fund"}.get(
         pos.trader, pos.trader
     )
-    text = f"CFTC {trader} traders' net long yen: {net:+,.0f} contracts on {day}, {side}"
-    usd, usd_day = _value(latest, "net_long_jpy_usd_bn")
-    if usd is not None:
-        text += f"; USD {usd:+,.2f} bn" + ("" if usd_day == day else f" on {usd_day}")
-    z, _ = _value(latest, "net_long_jpy_z_3y")
+    day = _day(net)
+    text = f"CFTC {trader} traders' net long yen: {net.value:+,.0f} contracts on {day}, {side}"
+    usd = pos.latest("net_long_jpy_usd_bn")
+    if usd.value is not None:
+        text += f"; USD {usd.value:+,.2f} bn" + ("" if _day(usd) == day else f" on {_day(usd)}")
+    z = pos.latest("net_long_jpy_z_3y").value
     if z is not None:
         text += f"; z-score {z:+.2f} over {pos.z_window_weeks} reports"
-    change, _ = _value(latest, "net_change_1w_contracts")
+    change = pos.latest("net_change_1w_contracts").value
     if change is not None:
         text += f"; {change:+,.0f} contracts on the week"
-    return Fact("cftc_net_long_jpy", text + ".", net, "contracts", {"latest": latest})
+    latest = pos.summary()["latest"]
+    return Fact("cftc_net_long_jpy", text + ".", net.value, "contracts", {"latest": latest})
 
 
 def build(inputs: Inputs, out: Draft) -> None:
@@ -238,27 +221,23 @@ def build(inputs: Inputs, out: Draft) -> None:
         "interbank, monthly, used once its month is over; JGB 10-year), carry-to-risk, a carry "
         "index, and CFTC yen futures positioning (> 0 net long yen, < 0 net short yen)."
     )
-    us_3m = "fred.DGS3MO" if "fred.DGS3MO" in inputs.fresh else "fred.DTB3"
+    bundle = inputs.analyses
+    present = bundle.series
     has_fx = out.has(FX_ID)
-    has_rates = out.has(us_3m, JP_3M_ID)
-    out.use(US_10Y_ID)
-    jp_10y = next((s for s in JP_10Y_IDS.values() if s in inputs.fresh), JP_10Y_IDS["jgb"])
-    out.use(jp_10y)
-    has_cftc = out.has(_CFTC_IDS[0])
-    out.use(*(s for s in _CFTC_IDS[1:] if s in inputs.fresh))
-    ids = (FX_ID, us_3m, JP_3M_ID, US_10Y_ID, jp_10y, *_CFTC_IDS)
-    monitor: CarryMonitor | None = None
+    has_rates = out.has(us_3m_id(present), JP_3M_ID)
+    out.use(US_10Y_ID, jp_10y_id(present))
+    has_cftc = out.has(*bundle.needs("positioning").required)
+    out.use(*(s for s in bundle.needs("positioning").optional if s in inputs.fresh))
     pos: Positioning | None = None
     if has_fx and has_rates:
         with out.part("carry monitor"):
-            monitor = carry_monitor(inputs.frame(*ids), trader=CFTC_TRADER)
+            monitor = bundle.carry
             out.results["carry_monitor"] = monitor
             pos = monitor.positioning
-            episodes = monitor.episodes
             usdjpy = monitor.frame["usdjpy_jpy_per_usd"]
-            _carry_outputs(out, usdjpy, episodes)
+            _carry_outputs(out, usdjpy, monitor.episodes)
             out.facts[:0] = _carry_facts(monitor)
-            out.tables.insert(0, _state_table(monitor.state()))
+            out.tables.insert(0, _state_table(monitor))
             out.charts.append(
                 Chart(
                     "carry",
@@ -269,13 +248,12 @@ def build(inputs: Inputs, out: Draft) -> None:
             out.inform((*monitor.differentials.notes, *monitor.notes))
     elif has_fx:
         with out.part("USD/JPY unwind episodes"):
-            usdjpy = fx_volatility(inputs.frame(FX_ID)).frame["usdjpy_jpy_per_usd"]
-            episodes = detect_unwinds(usdjpy)
+            episodes = bundle.unwinds
             out.results["unwind_episodes"] = episodes
-            _carry_outputs(out, usdjpy, episodes)
+            _carry_outputs(out, bundle.usdjpy_closes, episodes)
     if pos is None and has_cftc:
         with out.part("CFTC positioning"):
-            pos = positioning(inputs.frame(*ids), trader=CFTC_TRADER)
+            pos = bundle.positioning
     if pos is not None:
         out.results.setdefault("positioning", pos)
         fact = _positioning_fact(pos)

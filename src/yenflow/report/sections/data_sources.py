@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from yenflow.analytics.records import plain
 from yenflow.report.draft import Draft, Inputs
-from yenflow.report.formatting import format_time, plain
+from yenflow.report.formatting import format_time
 from yenflow.report.freshness import by_source
 from yenflow.report.model import Column, NoteKind, SeriesFreshness, Table
 

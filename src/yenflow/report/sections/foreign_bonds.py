@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Literal
 
-from yenflow.analytics.flows import FlowWindows, weekly_series_id
+from yenflow.analytics.flows import BREAKS, FlowWindows, weekly_series_id
+from yenflow.analytics.inputs import USDJPY_ID
+from yenflow.analytics.records import plain
 from yenflow.report import charts
 from yenflow.report.draft import Draft, Inputs
-from yenflow.report.formatting import plain
 from yenflow.report.model import Chart, Column, Table
-from yenflow.report.sections.mof_flows import NET_COLUMNS, PERIOD_COLUMNS, RATE_SERIES, flows
+from yenflow.report.sections.mof_flows import NET_COLUMNS, PERIOD_COLUMNS
 
 #: episodes listed in each of the two tables (largest net sales, largest net purchases).
 TOP_EPISODES = 10
@@ -23,14 +24,22 @@ _EPISODE_COLUMNS = (
 )
 
 
-def _episode_table(windows: FlowWindows, side: Literal["sale", "purchase"], top: int) -> Table:
-    """The ``top`` largest non-overlapping 2-week windows on ``side``, ranked."""
+def _episode_table(
+    windows: FlowWindows, side: Literal["sale", "purchase"], top: int, *, comparable: bool
+) -> Table:
+    """The ``top`` largest non-overlapping 2-week windows on ``side``, ranked (over all weeks,
+    or over the weeks from MoF's January 2014 break only)."""
     rows = windows.episodes(
-        direction="outward", asset="long_term_debt", weeks=2, side=side, top=top
+        direction="outward",
+        asset="long_term_debt",
+        weeks=2,
+        side=side,
+        top=top,
+        comparable_only=comparable,
     )
     cells = tuple(
         (
-            int(r[f"episode_rank_{side}"]),
+            int(r["episode_rank"]),
             r["period_start"],
             r["period_end"],
             float(r["net_jpy_100m"]),
@@ -40,11 +49,28 @@ def _episode_table(windows: FlowWindows, side: Literal["sale", "purchase"], top:
         )
         for r in rows.to_dict(orient="records")
     )
+    brk = BREAKS["long_term_debt"]
+    if comparable:
+        return Table(
+            f"top_2week_{side}s_since_break",
+            f"Largest 2-week net {side}s of foreign long-term bonds since {brk:%B %Y} "
+            "(non-overlapping, comparable period)",
+            _EPISODE_COLUMNS,
+            cells,
+            caption=(
+                f"Only windows from {brk:%B %Y} on, after MoF moved investment funds from "
+                "long-term debt into equity and investment fund shares."
+            ),
+        )
     return Table(
         f"top_2week_{side}s",
         f"Largest 2-week net {side}s of foreign long-term bonds (non-overlapping)",
         _EPISODE_COLUMNS,
         cells,
+        caption=(
+            f"All windows since 2005: this ranking pools the years before MoF's {brk:%B %Y} "
+            "break (investment funds then counted in long-term debt) with those after it."
+        ),
     )
 
 
@@ -56,11 +82,11 @@ def build(inputs: Inputs, out: Draft) -> None:
         "are marked with their rank."
     )
     sid = weekly_series_id("outward", "long_term_debt")
-    out.use(RATE_SERIES)
+    out.use(USDJPY_ID)
     if not out.has(sid):
         return
     with out.part("foreign-bond flows"):
-        windows = flows(inputs, "outward", "long_term_debt")
+        windows = inputs.analyses.flows("outward", "long_term_debt")
         out.results["outward.long_term_debt"] = windows
         out.charts.append(
             Chart(
@@ -70,5 +96,8 @@ def build(inputs: Inputs, out: Draft) -> None:
                 caption=f"Series {sid}; drag the slider below the chart to see the whole history.",
             )
         )
-        out.tables.append(_episode_table(windows, "sale", TOP_EPISODES))
-        out.tables.append(_episode_table(windows, "purchase", TOP_EPISODES))
+        for comparable in (False, True):
+            out.tables.append(_episode_table(windows, "sale", TOP_EPISODES, comparable=comparable))
+            out.tables.append(
+                _episode_table(windows, "purchase", TOP_EPISODES, comparable=comparable)
+            )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from yenflow.analytics.flows import investor_flows
+from yenflow.analytics.flows import INVESTOR_PREFIX, monthly_total_id
+from yenflow.analytics.inputs import USDJPY_ID
 from yenflow.report import charts
 from yenflow.report.draft import Draft, Inputs
 from yenflow.report.model import Chart, Column, Table
-from yenflow.report.sections.mof_flows import NET_COLUMNS, RATE_SERIES, SIDE_COLUMNS, net_cells
+from yenflow.report.sections.mof_flows import NET_COLUMNS, SIDE_COLUMNS, net_cells
 
 #: the all-investor monthly total, shown when the by-investor series are absent.
-TOTAL_SERIES = "mof.monthly.outward.long_term_debt.net"
+TOTAL_SERIES = monthly_total_id("long_term_debt")
 
 _INVESTOR_COLUMNS = (
     Column("investor", "Investor"),
@@ -32,8 +33,8 @@ def build(inputs: Inputs, out: Draft) -> None:
     )
     by_type = sorted(
         sid
-        for sid in inputs.fresh
-        if sid.startswith("mof.monthly.investor.") and sid.endswith(".long_term_debt.net")
+        for sid in inputs.analyses.series
+        if sid.startswith(INVESTOR_PREFIX) and sid.endswith(".long_term_debt.net")
     )
     if by_type:
         out.use(*by_type)
@@ -45,9 +46,9 @@ def build(inputs: Inputs, out: Draft) -> None:
         )
         if not out.has(TOTAL_SERIES):
             return
-    out.use(RATE_SERIES)
+    out.use(USDJPY_ID)
     with out.part("investor-type flows"):
-        flows = investor_flows(inputs.frame(*by_type, TOTAL_SERIES, RATE_SERIES))
+        flows = inputs.analyses.investors
         out.results["investor_flows"] = flows
         rows = tuple(
             (

@@ -12,41 +12,27 @@ from typing import Any
 
 import pandas as pd
 
-from yenflow.analytics.flows import (
-    Asset,
-    Direction,
-    FlowWindow,
-    FlowWindows,
-    record_from_row,
-    weekly_series_id,
-)
+from yenflow.analytics.flows import BREAKS, FlowWindow, FlowWindows, weekly_series_id
+from yenflow.analytics.inputs import USDJPY_ID
+from yenflow.analytics.labels import WHO, flow_object
 from yenflow.errors import DataError
+from yenflow.pipeline import FLOW_PAIRS
 from yenflow.report.draft import Draft, Inputs
 from yenflow.report.formatting import format_time
 from yenflow.report.model import Column, Fact, Table
 from yenflow.report.sections.mof_flows import (
     NET_COLUMNS,
     PERIOD_COLUMNS,
-    RATE_SERIES,
     SIDE_COLUMNS,
-    flows,
     net_cells,
     on_side,
     side_label,
 )
 
-FLOW_PAIRS: tuple[tuple[Direction, Asset], ...] = (
-    ("outward", "long_term_debt"),
-    ("outward", "equity"),
-    ("inward", "long_term_debt"),
-    ("inward", "equity"),
-)
 #: a latest window gets a sentence when nothing as large happened for at least this many
 #: weeks, or when it is among this many largest non-overlapping episodes on its side.
 RECORD_MIN_WEEKS = 52
 RECORD_TOP_EPISODES = 10
-_ASSET_WORDS = {"long_term_debt": "long-term bonds", "equity": "equities and fund shares"}
-_WHO = {"outward": ("Japanese investors", "foreign"), "inward": ("Foreign investors", "Japanese")}
 
 _WINDOW_COLUMNS = (
     Column("weeks", "Weeks", "d", short="Wk"),
@@ -57,25 +43,56 @@ _WINDOW_COLUMNS = (
     Column("episode_rank", "Episode rank", ",d", short="Episode"),
     Column("largest_since", "Largest since (window to)", "date", short="Largest since"),
     Column("largest_since_net_jpy_100m", "That window's net (¥100 million)", "+,.0f"),
+    Column("rank_comparable", "Rank since the Jan 2014 break", ",d", short="Rank ≥2014"),
+    Column("crosses_break", "Ranks cross the 2014 break"),
 )
 
 
-def _flow_object(direction: str, asset: str) -> str:
-    """What is traded: ``foreign long-term bonds``, ``Japanese equities and fund shares``."""
-    return f"{_WHO[direction][1]} {_ASSET_WORDS.get(asset, asset.replace('_', ' '))}"
-
-
-def _latest_windows(windows: FlowWindows) -> list[FlowWindow]:
-    """The most recent window of every length (one series' windows), shortest first.
-
-    Equivalent to ``windows.latest(...)`` for each length, in one pass over the table.
-    """
-    table = windows.to_frame()
-    if table.empty:
+def _latest_windows(windows: FlowWindows, direction: str, asset: str) -> list[FlowWindow]:
+    """The most recent window of every length computed (one series' windows), shortest first."""
+    lengths = sorted(set(windows.table["window_weeks"].dropna().astype(int)))
+    if not lengths:
         msg = "no complete window could be computed (too few weeks in the store)"
         raise DataError(msg)
-    newest = table.groupby("window_weeks")["period_end"].idxmax().sort_index()
-    return [record_from_row(FlowWindow, table.loc[i]) for i in newest.to_numpy()]
+    return [windows.latest(direction=direction, asset=asset, weeks=w) for w in lengths]  # type: ignore[arg-type]
+
+
+def _break_words(w: FlowWindow) -> str:
+    """``MoF's January 2014 break`` for the window's asset class."""
+    brk = BREAKS.get(w.asset)
+    return f"MoF's {brk:%B %Y} break" if brk is not None else "a statistical break"
+
+
+def _comparable_clause(w: FlowWindow, *, span: str, of_side: bool) -> str:
+    """Which ranking a sentence used, and the ranking on the comparable period, when the
+    window's ranks pool both sides of MoF's statistical break (else ``""``).
+
+    ``span``: how the sentence names a window (``the week``, ``the 2 weeks``); ``of_side``:
+    whether its rank is counted among the windows on its side (else among all windows).
+    """
+    if not w.crosses_break:
+        return ""
+    brk = BREAKS[w.asset]
+    unit = "weeks" if w.window_weeks == 1 else f"rolling {w.window_weeks}-week windows"
+    text = (
+        f" These ranks pool all {unit} since the weekly data begin (2005), across "
+        f"{_break_words(w)} (investment funds moved from long-term debt into equity and "
+        "investment fund shares)"
+    )
+    rank = w.rank_sale_comparable if w.side == "sale" else w.rank_purchase_comparable
+    if w.comparable and rank is not None:
+        if of_side:
+            n = w.n_sale_windows_comparable if w.side == "sale" else w.n_purchase_windows_comparable
+            among = f"among {n:,} {unit}' {side_label(w.side)}s"
+        else:
+            among = f"of {w.n_windows_comparable:,} {unit}"
+        since = (
+            f"the largest since {span} to {w.largest_since_comparable}"
+            if w.largest_since_comparable
+            else f"the largest since {brk:%B %Y}"
+        )
+        text += f"; on the comparable period from {brk:%B %Y} alone: rank {rank:,} {among}, {since}"
+    return text + "."
 
 
 def _amount(w: FlowWindow) -> str:
@@ -107,8 +124,8 @@ def _since(w: FlowWindow, first_week_end: pd.Timestamp, span: str) -> str:
 
 def _week_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
     """The latest week in one sentence: who did what, its rank and how long since as large."""
-    who, _ = _WHO[w.direction]
-    what = _flow_object(w.direction, w.asset)
+    who, _ = WHO[w.direction]
+    what = flow_object(w.direction, w.asset)
     head = f"Week {w.period_start} to {w.period_end}: {who}"
     if w.side == "flat":
         return f"{head} had zero net trades in {what}."
@@ -116,14 +133,15 @@ def _week_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
     kind = side_label(w.side)
     return (
         f"{head} {verb} {_amount(w)} of {what}; rank {on_side(w, 'rank'):,} among "
-        f"{w.n_windows:,} weeks' {kind}s, the largest {kind} since "
+        f"{w.n_side_windows:,} weeks' {kind}s, the largest {kind} since "
         f"{_since(w, first_week_end, 'the week')}."
+        + _comparable_clause(w, span="the week", of_side=True)
     )
 
 
 def _record_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
     """A notable multi-week window in one sentence: its size, how long since, its ranks."""
-    what = _flow_object(w.direction, w.asset)
+    what = flow_object(w.direction, w.asset)
     kind = side_label(w.side)
     since = _since(w, first_week_end, f"the {w.window_weeks} weeks")
     episode = on_side(w, "episode_rank")
@@ -135,7 +153,7 @@ def _record_sentence(w: FlowWindow, first_week_end: pd.Timestamp) -> str:
     if episode is not None:
         nth = "the" if episode == 1 else f"the {_ordinal(episode)}"
         text += f", {nth} largest among non-overlapping {w.window_weeks}-week {kind}s"
-    return text + "."
+    return text + "." + _comparable_clause(w, span=f"the {w.window_weeks} weeks", of_side=False)
 
 
 def _notable(w: FlowWindow) -> bool:
@@ -174,6 +192,8 @@ def _window_row(w: FlowWindow) -> tuple[Any, ...]:
         on_side(w, "episode_rank"),
         w.largest_since,
         w.largest_since_net_jpy_100m,
+        w.rank_sale_comparable if w.side == "sale" else w.rank_purchase_comparable,
+        "yes" if w.crosses_break else "no",
     )
 
 
@@ -192,15 +212,15 @@ def build(inputs: Inputs, out: Draft) -> None:
         "earlier non-overlapping window at least as large. USD at the average FRED DEXJPUS rate "
         "of the window's days."
     )
-    out.use(RATE_SERIES)
+    out.use(USDJPY_ID)
     for direction, asset in FLOW_PAIRS:
-        sid = weekly_series_id(direction, asset)
+        sid = weekly_series_id(direction, asset)  # type: ignore[arg-type]
         if not out.has(sid):
             continue
-        label = f"{_WHO[direction][0]}' trades in {_flow_object(direction, asset)}"
+        label = f"{WHO[direction][0]}' trades in {flow_object(direction, asset)}"
         with out.part(label):
-            windows = flows(inputs, direction, asset)
-            latest = _latest_windows(windows)
+            windows = inputs.analyses.flows(direction, asset)
+            latest = _latest_windows(windows, direction, asset)
             out.results[f"{direction}.{asset}"] = windows
             first_week_end = inputs.fresh[sid].first_period_end
             out.facts.append(
@@ -230,7 +250,11 @@ def build(inputs: Inputs, out: Draft) -> None:
                         "windows; episode rank = rank among non-overlapping windows (— when the "
                         "window overlaps a larger one); largest since = the end of the last "
                         "earlier non-overlapping window at least as large (— = none since the "
-                        "data begin)."
+                        "data begin). Ranks are among the windows known when the window was "
+                        "published; for equity and long-term debt they pool the years before "
+                        "and after MoF's January 2014 break (investment funds moved from debt "
+                        "into equity), and 'Rank since the Jan 2014 break' ranks the window "
+                        "among the comparable windows from January 2014 only."
                     ),
                 )
             )

@@ -1,4 +1,4 @@
-"""What the MoF flow sections share: the windows of a weekly series, and flow table cells.
+"""What the MoF flow sections share: flow table cells and side-dependent fields.
 
 Amounts are net purchases (net purchase > 0, net sale < 0) in ¥100 million, ¥ trillion and
 USD bn at the average FRED DEXJPUS rate of the period's days.
@@ -8,20 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from yenflow.analytics.flows import (
-    Asset,
-    Direction,
-    FlowWindow,
-    FlowWindows,
-    InvestorMonth,
-    flow_windows,
-    weekly_series_id,
-)
-from yenflow.report.draft import Inputs
+from yenflow.analytics.flows import FlowWindow, InvestorMonth
 from yenflow.report.model import Column
-
-#: the USD/JPY series that converts flows to USD.
-RATE_SERIES = "fred.DEXJPUS"
 
 PERIOD_COLUMNS = (Column("period_start", "From", "date"), Column("period_end", "To", "date"))
 #: the net amount (``net_jpy_100m``, ``net_jpy_tn``, ``net_usd_bn``), its side and its rank.
@@ -58,15 +46,4 @@ def net_cells(record: Ranked) -> tuple[Any, ...]:
         record.net_usd_bn,
         side_label(record.side),
         on_side(record, "rank"),
-    )
-
-
-def flows(inputs: Inputs, direction: Direction, asset: Asset) -> FlowWindows:
-    """The rolling windows of one weekly MoF series (computed once, shared by sections)."""
-    sid = weekly_series_id(direction, asset)
-    return inputs.cached(
-        f"flows:{sid}",
-        lambda: flow_windows(
-            inputs.frame(sid, RATE_SERIES), directions=(direction,), assets=(asset,)
-        ),
     )

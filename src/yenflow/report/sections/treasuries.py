@@ -12,7 +12,6 @@ from yenflow.analytics.holdings import (
     HOLDERS,
     HolderMonth,
     TreasuryHoldings,
-    treasury_holdings,
 )
 from yenflow.errors import DataError
 from yenflow.report import charts
@@ -54,8 +53,7 @@ def build(inputs: Inputs, out: Draft) -> None:
     if not out.has(*needed, GRAND_TOTAL):
         return
     with out.part("Treasury holdings"):
-        tic_ids = [sid for sid in inputs.fresh if sid.startswith("tic.")]
-        holdings = treasury_holdings(inputs.frame(*tic_ids))
+        holdings = inputs.analyses.holdings
         out.results["treasury_holdings"] = holdings
         rows = []
         for holder in holdings.holders:

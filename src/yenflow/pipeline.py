@@ -1,0 +1,368 @@
+"""From observations to one bundle of analyses: every result computed once, on demand.
+
+:func:`analyse` turns a canonical observation frame (the store's point-in-time read "as of" a
+cut-off) into an :class:`Analyses` bundle. Each analysis is one :class:`Entry` of
+:data:`ENTRIES`: a name, the series it needs (:class:`Needs`: required ids, optional ids and id
+prefixes) and a function of the bundle that computes its typed result. A result is computed the
+first time it is asked for and then kept (a lock makes that safe across threads); an analysis
+whose data are missing raises :class:`~yenflow.errors.DataError` every time it is asked for,
+so each reader can turn it into a visible note.
+
+The report's sections, the terminal summary and the JSON read the bundle and only format; the
+CLI asks :func:`required_series` which series to read from the store, so the report reads only
+what its analyses declare (a future analysis, the attribution scorecard or the Bitcoin lab,
+is one more entry, with its needs).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from yenflow.analytics.carry import (
+    CarryMonitor,
+    FxVolatility,
+    Positioning,
+    UnwindEpisodes,
+    carry_monitor,
+    carry_series,
+    detect_unwinds,
+    fx_volatility,
+    positioning,
+)
+from yenflow.analytics.carry.series import CFTC_PREFIX, FX_ID, JP_3M_ID
+from yenflow.analytics.flows import (
+    DailyRates,
+    Direction,
+    FlowWindows,
+    InvestorFlows,
+    flow_windows,
+    investor_flows,
+    monthly_total_id,
+    weekly_series_id,
+)
+from yenflow.analytics.holdings import (
+    COUNTRY_PREFIX,
+    GRAND_TOTAL,
+    HOLDERS,
+    TreasuryHoldings,
+    treasury_holdings,
+)
+from yenflow.analytics.inputs import USDJPY_ID
+from yenflow.errors import DataError
+from yenflow.frame import to_cutoff
+
+__all__ = [
+    "ENTRIES",
+    "FLOW_PAIRS",
+    "Analyses",
+    "Entry",
+    "Needs",
+    "analyse",
+    "required_series",
+]
+
+#: the weekly MoF flows the bundle analyses (direction, asset).
+FLOW_PAIRS: tuple[tuple[Direction, str], ...] = (
+    ("outward", "long_term_debt"),
+    ("outward", "equity"),
+    ("inward", "long_term_debt"),
+    ("inward", "equity"),
+)
+#: the CFTC trader group of the carry monitor.
+CFTC_TRADER = "noncommercial"
+INVESTOR_PREFIX = "mof.monthly.investor."
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The series an analysis reads: ``required`` (it cannot run without them), ``optional``
+    (used when present) and ``prefixes`` (every series whose id starts so, e.g. all TIC
+    countries for the ranks)."""
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    def resolve(self, available: Iterable[str]) -> list[str]:
+        """The concrete ids among ``available`` (ids and prefix matches), plus the explicit
+        ids even when not available (a missing one then shows as missing)."""
+        ids = dict.fromkeys((*self.required, *self.optional))
+        for sid in available:
+            if any(sid.startswith(p) for p in self.prefixes):
+                ids[sid] = None
+        return list(ids)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One analysis of the bundle: what it needs and how it is computed from the bundle."""
+
+    name: str
+    needs: Needs
+    compute: Callable[[Analyses], Any] = field(repr=False)
+    doc: str = ""
+
+
+def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows]:
+    def compute(a: Analyses) -> FlowWindows:
+        sid = weekly_series_id(direction, asset)  # type: ignore[arg-type]
+        return flow_windows(
+            a.frame(sid),
+            directions=(direction,),
+            assets=(asset,),
+            rates=a.usdjpy_rates,  # type: ignore[arg-type]
+        )
+
+    return compute
+
+
+def _investors(a: Analyses) -> InvestorFlows:
+    ids = [s for s in a.series if s.startswith(INVESTOR_PREFIX)]
+    return investor_flows(a.frame(*ids, monthly_total_id("long_term_debt")), rates=a.usdjpy_rates)
+
+
+def _holdings(a: Analyses) -> TreasuryHoldings:
+    return treasury_holdings(a.frame(*(s for s in a.series if s.startswith("tic."))))
+
+
+def _carry(a: Analyses) -> CarryMonitor:
+    return carry_monitor(a.frame(*carry_series(CFTC_TRADER)), trader=CFTC_TRADER)
+
+
+def _unwinds(a: Analyses) -> UnwindEpisodes:
+    """The unwind episodes: the carry monitor's, or from USD/JPY alone without the rates."""
+    try:
+        return a.carry.episodes
+    except DataError:
+        return detect_unwinds(a.usdjpy_closes)
+
+
+def _positioning(a: Analyses) -> Positioning:
+    try:
+        pos = a.carry.positioning
+    except DataError:
+        pos = None
+    return pos if pos is not None else positioning(a.frame(*carry_series(CFTC_TRADER)))
+
+
+_CFTC = tuple(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short"))
+_CARRY_OPTIONAL = tuple(s for s in carry_series(CFTC_TRADER) if s not in (FX_ID, JP_3M_ID))
+
+#: every analysis of the bundle, by name.
+ENTRIES: dict[str, Entry] = {
+    **{
+        f"flows.{d}.{a}": Entry(
+            f"flows.{d}.{a}",
+            Needs(required=(weekly_series_id(d, a),), optional=(USDJPY_ID,)),  # type: ignore[arg-type]
+            _flows(d, a),
+            "MoF weekly rolling windows, ranks and records (flows.flow_windows)",
+        )
+        for d, a in FLOW_PAIRS
+    },
+    "investors": Entry(
+        "investors",
+        Needs(
+            optional=(monthly_total_id("long_term_debt"), USDJPY_ID), prefixes=(INVESTOR_PREFIX,)
+        ),
+        _investors,
+        "monthly net purchases of foreign long-term bonds by investor type",
+    ),
+    "holdings": Entry(
+        "holdings",
+        Needs(
+            required=(*(f"{COUNTRY_PREFIX}{h}" for h in HOLDERS), GRAND_TOTAL),
+            prefixes=("tic.",),
+        ),
+        _holdings,
+        "TIC Treasury holdings, ranks and shares",
+    ),
+    "carry": Entry(
+        "carry",
+        Needs(required=(FX_ID, JP_3M_ID), optional=_CARRY_OPTIONAL),
+        _carry,
+        "the carry monitor (differentials, volatility, carry index, positioning, unwinds)",
+    ),
+    "fx": Entry(
+        "fx",
+        Needs(required=(FX_ID,)),
+        lambda a: fx_volatility(a.frame(FX_ID)),
+        "USD/JPY and its realized volatility",
+    ),
+    "unwinds": Entry(
+        "unwinds", Needs(required=(FX_ID,)), _unwinds, "carry-unwind episodes of USD/JPY"
+    ),
+    "positioning": Entry(
+        "positioning",
+        Needs(required=(_CFTC[0],), optional=(*_CFTC[1:], carry_series(CFTC_TRADER)[-1], FX_ID)),
+        _positioning,
+        "CFTC yen futures positioning",
+    ),
+}
+
+
+def required_series(available: Iterable[str], *, names: Sequence[str] | None = None) -> list[str]:
+    """The series ids the bundle's analyses (``names``, default all) read, among ``available``
+    (the store's series ids) and the ones they require: what the report reads from the store."""
+    available = list(available)
+    wanted: dict[str, None] = {}
+    for name in names if names is not None else ENTRIES:
+        wanted.update(dict.fromkeys(ENTRIES[name].needs.resolve(available)))
+    present = set(available)
+    return [sid for sid in wanted if sid in present]
+
+
+class _Segments:
+    """Observations sorted once by series, each series a slice (cheaper than a groupby)."""
+
+    def __init__(self, obs: pd.DataFrame) -> None:
+        if obs.empty:
+            self.frame, self.bounds = obs, {}
+            return
+        if not obs["series_id"].is_monotonic_increasing:
+            obs = obs.sort_values("series_id", kind="stable", ignore_index=True)
+        codes, names = pd.factorize(obs["series_id"], sort=False)
+        starts = (codes[1:] != codes[:-1]).nonzero()[0] + 1
+        lo = [0, *starts.tolist()]
+        hi = [*starts.tolist(), len(codes)]
+        self.frame = obs
+        self.bounds = {str(names[codes[a]]): (a, b) for a, b in zip(lo, hi, strict=True)}
+
+    def take(self, series_ids: Iterable[str]) -> pd.DataFrame:
+        parts = [self.frame.iloc[slice(*self.bounds[s])] for s in series_ids if s in self.bounds]
+        if not parts:
+            return self.frame.iloc[:0]
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+class Analyses:
+    """The frozen bundle: the observations known at ``as_of`` and every analysis of them,
+    each computed once when first asked for.
+
+    Typed accessors: :meth:`flows`, :attr:`investors`, :attr:`holdings`, :attr:`carry`,
+    :attr:`unwinds`, :attr:`positioning`, :attr:`usdjpy_rates`; :meth:`get` by entry name.
+    Each raises :class:`~yenflow.errors.DataError` when its data are missing.
+    """
+
+    __slots__ = ("_lock", "_results", "_segments", "as_of", "series")
+
+    def __init__(self, obs: pd.DataFrame, *, as_of: pd.Timestamp | None) -> None:
+        object.__setattr__(self, "as_of", as_of)
+        segments = _Segments(obs)
+        object.__setattr__(self, "_segments", segments)
+        object.__setattr__(self, "series", frozenset(segments.bounds))
+        object.__setattr__(self, "_results", {})
+        object.__setattr__(self, "_lock", threading.RLock())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Analyses is frozen")
+
+    def __repr__(self) -> str:
+        done = sorted(k for k in self._results if not isinstance(self._results[k], Exception))
+        as_of = "latest" if self.as_of is None else f"{self.as_of:%Y-%m-%d %H:%M} UTC"
+        return f"<Analyses as of {as_of}: {len(self.series)} series; computed {done}>"
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        """Every observation of the bundle (sorted by series)."""
+        return self._segments.frame
+
+    def frame(self, *series_ids: str) -> pd.DataFrame:
+        """The observations of the given series (those present), one canonical frame."""
+        return self._segments.take(series_ids)
+
+    def needs(self, name: str) -> Needs:
+        """What entry ``name`` reads."""
+        return ENTRIES[name].needs
+
+    def get(self, name: str) -> Any:
+        """The result of entry ``name``, computed on first use (DataError if it cannot be)."""
+        with self._lock:
+            if name not in self._results:
+                missing = [s for s in ENTRIES[name].needs.required if s not in self.series]
+                try:
+                    if missing:
+                        msg = (
+                            f"{ENTRIES[name].doc or name} needs series {', '.join(missing)}, "
+                            "which the store does not have (run `yenflow fetch` for their "
+                            "sources, or check the as-of date)"
+                        )
+                        raise DataError(msg)
+                    self._results[name] = ENTRIES[name].compute(self)
+                except DataError as exc:
+                    self._results[name] = exc
+            result = self._results[name]
+        if isinstance(result, DataError):
+            raise result
+        return result
+
+    # -------------------------------------------------------------- typed results
+
+    @property
+    def usdjpy_rates(self) -> DailyRates | None:
+        """DEXJPUS by day, prepared once for every flow conversion (None without it)."""
+        with self._lock:
+            if "usdjpy_rates" not in self._results:
+                self._results["usdjpy_rates"] = DailyRates.from_obs(self.frame(USDJPY_ID))
+            return self._results["usdjpy_rates"]
+
+    def flows(self, direction: Direction, asset: str) -> FlowWindows:
+        """The rolling windows of one weekly MoF flow."""
+        return self.get(f"flows.{direction}.{asset}")
+
+    @property
+    def investors(self) -> InvestorFlows:
+        """Monthly flows by investor type (or the all-investor total, saying so)."""
+        return self.get("investors")
+
+    @property
+    def holdings(self) -> TreasuryHoldings:
+        """TIC Treasury holdings of the report's holders."""
+        return self.get("holdings")
+
+    @property
+    def carry(self) -> CarryMonitor:
+        """The carry monitor."""
+        return self.get("carry")
+
+    @property
+    def fx(self) -> FxVolatility:
+        """USD/JPY closes and realized volatility."""
+        return self.get("fx")
+
+    @property
+    def usdjpy_closes(self) -> pd.Series:
+        """DEXJPUS closes, yen per dollar, on their dates."""
+        return self.fx.frame["usdjpy_jpy_per_usd"]
+
+    @property
+    def unwinds(self) -> UnwindEpisodes:
+        """Carry-unwind episodes (needs only USD/JPY)."""
+        return self.get("unwinds")
+
+    @property
+    def positioning(self) -> Positioning:
+        """CFTC yen positioning (needs only the CFTC series)."""
+        return self.get("positioning")
+
+    def computed(self) -> Mapping[str, Any]:
+        """The results computed so far, by entry name (failed ones left out)."""
+        with self._lock:
+            return {
+                k: v
+                for k, v in self._results.items()
+                if k in ENTRIES and not isinstance(v, Exception)
+            }
+
+
+def analyse(obs: pd.DataFrame, *, as_of: Any = None) -> Analyses:
+    """The bundle of analyses of ``obs`` (the store's read as of ``as_of``; None = latest).
+
+    ``obs`` is trusted to be point in time already: the store's ``observations(as_of=...)``
+    counts a value only once it was available; nothing is filtered here.
+    """
+    return Analyses(obs, as_of=None if as_of is None else to_cutoff(as_of))

@@ -1,0 +1,228 @@
+"""One batched write per source: every payload's rows staged together, applied set-based.
+
+:func:`apply_batch` stages the rows of all of a source's parsed payloads in ONE frame (each
+row keeps the fetch id and sha256 of its payload), lets a later payload win over an earlier
+one for the same (series, period) (the source's request order is its precedence order), and
+compares the result with the stored values in one join. Then, in the caller's transaction:
+
+- **new** keys are inserted (``available_at`` = the earlier of publication and fetch);
+- **revised** keys (value or period end changed) move their old row to ``revisions`` and
+  take the new value (``available_at`` = the later of publication and fetch);
+- **re-stamped** keys (same value, corrected ``published_at``) get the new publication time
+  and a recomputed ``available_at``; the old stamps are logged in ``restamps``;
+- everything else is **unchanged** and not touched.
+
+Counts are returned per fetch id (the payload whose row won gets the count; a row shadowed
+by a later payload counts as unchanged for its own payload).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from yenflow.frame import Dataset
+from yenflow.payload import RawPayload
+
+__all__ = ["BatchItem", "Counts", "apply_batch", "upsert_series"]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One parsed payload of the batch, with the fetch id it is logged under."""
+
+    fetch_id: int
+    payload: RawPayload
+    dataset: Dataset
+    sha256: str
+    fetched_at: datetime  # naive UTC
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Rows of one payload: added, revised, re-stamped, unchanged (total = their sum)."""
+
+    added: int = 0
+    revised: int = 0
+    restamped: int = 0
+    unchanged: int = 0
+
+
+def upsert_series(con: duckdb.DuckDBPyConnection, datasets: Sequence[Dataset]) -> None:
+    """Insert or update the metadata of every series of ``datasets`` (a later spec wins)."""
+    specs = {s.id: s for ds in datasets for s in ds.series}
+    if not specs:
+        return
+    frame = pd.DataFrame(
+        {
+            "series_id": [s.id for s in specs.values()],
+            "source": [s.source for s in specs.values()],
+            "title": [s.title for s in specs.values()],
+            "unit": [s.unit for s in specs.values()],
+            "frequency": [s.frequency for s in specs.values()],
+            "sign": [s.sign for s in specs.values()],
+            "description": [s.description for s in specs.values()],
+        }
+    )
+    con.register("yf_series_df", frame)
+    try:
+        con.execute(
+            """
+            INSERT OR REPLACE INTO series
+            SELECT n.* FROM yf_series_df n
+            LEFT JOIN series o USING (series_id)
+            WHERE o.series_id IS NULL OR o.source IS DISTINCT FROM n.source
+               OR o.title IS DISTINCT FROM n.title OR o.unit IS DISTINCT FROM n.unit
+               OR o.frequency IS DISTINCT FROM n.frequency OR o.sign IS DISTINCT FROM n.sign
+               OR o.description IS DISTINCT FROM n.description
+            """
+        ).fetchall()  # DuckDB 2: finish the result before other work on the connection
+    finally:
+        con.unregister("yf_series_df")
+
+
+def _stage_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
+    """All rows of all payloads, with their payload's order, fetch id, sha256 and fetch time."""
+    parts = []
+    for order, item in enumerate(items):
+        frame = item.dataset.frame
+        if frame.empty:
+            continue
+        n = len(frame)
+        published = pd.to_datetime(frame["published_at"], utc=True).dt.tz_localize(None)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "series_id": frame["series_id"].astype(str).to_numpy(),
+                    "period_start": pd.to_datetime(frame["period_start"]).to_numpy(),
+                    "period_end": pd.to_datetime(frame["period_end"]).to_numpy(),
+                    "value": frame["value"].to_numpy(dtype="float64"),
+                    "published_at": published.to_numpy(),
+                    "ord": np.full(n, order, dtype="int32"),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
+
+
+def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> dict[int, Counts]:
+    """Apply every payload's rows in one set-based pass; return the counts per fetch id."""
+    totals = {item.fetch_id: len(item.dataset.frame) for item in items}
+    stage = _stage_frame(items)
+    if stage.empty:
+        return {fid: Counts() for fid in totals}
+    meta = pd.DataFrame(
+        {
+            "ord": np.arange(len(items), dtype="int32"),
+            "fetch_id": np.array([i.fetch_id for i in items], dtype="int64"),
+            "sha256": [i.sha256 for i in items],
+            "fetched_at": pd.to_datetime([pd.Timestamp(i.fetched_at) for i in items]),
+        }
+    )
+    con.register("yf_stage_df", stage)
+    con.register("yf_meta_df", meta)
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE yf_diff AS
+            WITH s AS (
+                SELECT series_id, CAST(period_start AS DATE) AS period_start,
+                       CAST(period_end AS DATE) AS period_end, value,
+                       CAST(published_at AS TIMESTAMP) AS published_at, ord
+                FROM yf_stage_df
+                QUALIFY row_number() OVER (
+                    PARTITION BY series_id, period_start ORDER BY ord DESC) = 1
+            )
+            SELECT s.*, m.fetch_id, m.sha256, CAST(m.fetched_at AS TIMESTAMP) AS fetched_at,
+                   CASE WHEN o.series_id IS NULL THEN 'new'
+                        WHEN o.value IS DISTINCT FROM s.value
+                          OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
+                        WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
+                        ELSE 'same' END AS kind
+            FROM s JOIN yf_meta_df m USING (ord)
+            LEFT JOIN observations o USING (series_id, period_start)
+            """
+        ).fetchall()
+    finally:
+        con.unregister("yf_stage_df")
+        con.unregister("yf_meta_df")
+    rows = con.execute(
+        "SELECT fetch_id, kind, count(*) FROM yf_diff WHERE kind <> 'same' GROUP BY ALL"
+    ).fetchall()
+    by_kind: dict[int, dict[str, int]] = {}
+    for fetch_id, kind, n in rows:
+        by_kind.setdefault(int(fetch_id), {})[kind] = int(n)
+    present = {kind for per in by_kind.values() for kind in per}
+    if "revised" in present:
+        con.execute(
+            """
+            INSERT INTO revisions
+            SELECT o.series_id, o.period_start, o.period_end, o.value, o.published_at,
+                   o.available_at, o.fetch_id, o.sha256, d.fetched_at, d.fetch_id
+            FROM observations o JOIN yf_diff d USING (series_id, period_start)
+            WHERE d.kind = 'revised'
+            """
+        )
+        con.execute(
+            """
+            UPDATE observations AS o
+            SET value = d.value, period_end = d.period_end, published_at = d.published_at,
+                available_at = greatest(d.published_at, d.fetched_at), fetch_id = d.fetch_id,
+                sha256 = d.sha256
+            FROM yf_diff d
+            WHERE o.series_id = d.series_id AND o.period_start = d.period_start
+              AND d.kind = 'revised'
+            """
+        )
+    if "restamp" in present:
+        # A value first seen on schedule was available at the earlier of its (new)
+        # publication and the fetch that stored it; a revised value (available after its
+        # publication, at the revising fetch) at the later of the two.
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE yf_restamp AS
+            SELECT o.series_id, o.period_start, o.value, o.published_at AS old_published_at,
+                   o.available_at AS old_available_at, d.published_at AS new_published_at,
+                   CASE WHEN o.available_at > o.published_at
+                        THEN greatest(d.published_at, o.available_at)
+                        ELSE least(d.published_at, coalesce(f.fetched_at, o.available_at))
+                   END AS new_available_at,
+                   d.fetched_at AS restamped_at, d.fetch_id AS restamped_by
+            FROM observations o JOIN yf_diff d USING (series_id, period_start)
+            LEFT JOIN fetches f ON f.fetch_id = o.fetch_id
+            WHERE d.kind = 'restamp'
+            """
+        )
+        con.execute("INSERT INTO restamps SELECT * FROM yf_restamp")
+        con.execute(
+            """
+            UPDATE observations AS o
+            SET published_at = r.new_published_at, available_at = r.new_available_at
+            FROM yf_restamp r
+            WHERE o.series_id = r.series_id AND o.period_start = r.period_start
+            """
+        )
+        con.execute("DROP TABLE yf_restamp")
+    if "new" in present:
+        con.execute(
+            """
+            INSERT INTO observations
+            SELECT series_id, period_start, period_end, value, published_at,
+                   least(published_at, fetched_at), fetch_id, sha256
+            FROM yf_diff WHERE kind = 'new'
+            """
+        )
+    con.execute("DROP TABLE yf_diff")
+    out = {}
+    for fetch_id, total in totals.items():
+        per = by_kind.get(fetch_id, {})
+        added, revised, restamped = per.get("new", 0), per.get("revised", 0), per.get("restamp", 0)
+        out[fetch_id] = Counts(added, revised, restamped, total - added - revised - restamped)
+    return out
