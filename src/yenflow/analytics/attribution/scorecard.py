@@ -37,8 +37,9 @@ __all__ = [
     "load_observations",
 ]
 
-#: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan.
-SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan")
+#: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan,
+#: the market proxies and the JGB 10-year yield of the rebalancing model.
+SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan", "markets.", "jgb.yield.10y")
 
 
 def load_observations(store: object, *, as_of: object = None) -> pd.DataFrame:
