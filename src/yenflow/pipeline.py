@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from yenflow.analytics.attribution.scorecard import SERIES_PREFIXES
 from yenflow.analytics.carry import (
     CarryMonitor,
     FxVolatility,
@@ -153,6 +154,13 @@ def _positioning(a: Analyses) -> Positioning:
 _CFTC = tuple(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short"))
 _CARRY_OPTIONAL = tuple(s for s in carry_series(CFTC_TRADER) if s not in (FX_ID, JP_3M_ID))
 
+
+def _attribution(a: Analyses) -> Any:
+    from yenflow.analytics.attribution.notable import explain_notable
+
+    return explain_notable(a.observations, a.flows("outward", "long_term_debt"), as_of=a.as_of)
+
+
 #: every analysis of the bundle, by name.
 ENTRIES: dict[str, Entry] = {
     **{
@@ -195,6 +203,15 @@ ENTRIES: dict[str, Entry] = {
     ),
     "unwinds": Entry(
         "unwinds", Needs(required=(FX_ID,)), _unwinds, "carry-unwind episodes of USD/JPY"
+    ),
+    "attribution": Entry(
+        "attribution",
+        Needs(
+            required=(weekly_series_id("outward", "long_term_debt"),),
+            prefixes=SERIES_PREFIXES,
+        ),
+        _attribution,
+        "the attribution scorecard of the latest notable and the chosen flow episode",
     ),
     "positioning": Entry(
         "positioning",
@@ -343,6 +360,12 @@ class Analyses:
     def unwinds(self) -> UnwindEpisodes:
         """Carry-unwind episodes (needs only USD/JPY)."""
         return self.get("unwinds")
+
+    @property
+    def attribution(self) -> Any:
+        """Scorecards of the latest notable and the chosen episode
+        (:class:`~yenflow.analytics.attribution.notable.NotableExplanations`)."""
+        return self.get("attribution")
 
     @property
     def positioning(self) -> Positioning:
