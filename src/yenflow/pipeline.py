@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from yenflow.analytics.attribution.scorecard import SERIES_PREFIXES
+from yenflow.analytics.attribution.scorecard import SERIES_IDS, SERIES_PREFIXES
 from yenflow.analytics.carry import (
     CarryMonitor,
     FxVolatility,
@@ -208,6 +208,7 @@ ENTRIES: dict[str, Entry] = {
         "attribution",
         Needs(
             required=(weekly_series_id("outward", "long_term_debt"),),
+            optional=SERIES_IDS,
             prefixes=SERIES_PREFIXES,
         ),
         _attribution,

@@ -16,7 +16,16 @@ from yenflow.report.build import report_from_store
 from yenflow.report.freshness import freshness_table
 
 GENERATED = pd.Timestamp("2024-07-20 12:00", tz="UTC")
-SECTION_KEYS = ["latest_week", "foreign_bonds", "investors", "treasuries", "carry", "data", "risk"]
+SECTION_KEYS = [
+    "latest_week",
+    "foreign_bonds",
+    "investors",
+    "treasuries",
+    "carry",
+    "why",
+    "data",
+    "risk",
+]
 ANALYSIS_KEYS = ["latest_week", "foreign_bonds", "investors", "treasuries", "carry"]
 
 

@@ -79,15 +79,18 @@ def decomposition_waterfall(card: Scorecard) -> go.Figure:
         "y": values,
         "measure": ["relative"] * len(parts) + ["total"],
         "hovertemplate": "%{x}: %{y:+.2f} ¥ tn<extra></extra>",
+        "name": "decomposition",
     }
-    layout = {"yaxis": {"title": {"text": "¥ trillion (net purchase > 0)"}}}
+    layout = {
+        "yaxis": {"title": {"text": "¥ trillion (net purchase > 0)"}},
+        "xaxis": {"title": {"text": "part"}},
+    }
     return _figure("Decomposition of the episode's net flow", [trace], layout)
 
 
 def model_vs_observed(card: Scorecard) -> go.Figure:
     """GPIF's model-implied trades (median, range over rules) against the observed flows of
     the episode's asset class: all investors (weeks) and trust accounts (months), ¥ tn."""
-    bars, lows, highs = [], [], []
     model = _fingerprint(card, "rebalancing", "model_implied_trades")
     trust_key = (
         "trust_accounts_sell_foreign_bonds"
@@ -111,7 +114,11 @@ def model_vs_observed(card: Scorecard) -> go.Figure:
         "y": bars,
         "error_y": {"type": "data", "symmetric": False, "array": highs, "arrayminus": lows},
         "hovertemplate": "%{x}: %{y:+.2f} ¥ tn<extra></extra>",
+        "name": "net flow",
     }
     what = card.episode.asset.replace("_", " ")
-    layout = {"yaxis": {"title": {"text": "¥ trillion (net purchase > 0)"}}}
+    layout = {
+        "yaxis": {"title": {"text": "¥ trillion (net purchase > 0)"}},
+        "xaxis": {"title": {"text": "who (over the episode)"}},
+    }
     return _figure(f"Rebalancing model vs observed flows: foreign {what}", [trace], layout)

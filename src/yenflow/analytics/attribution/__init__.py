@@ -31,6 +31,7 @@ from yenflow.analytics.attribution.registry import (
     register,
 )
 from yenflow.analytics.attribution.scorecard import (
+    SERIES_IDS,
     SERIES_PREFIXES,
     Scorecard,
     conclude,
@@ -42,6 +43,7 @@ from yenflow.analytics.attribution.treasuries import TreasuryReconciliation, rec
 
 __all__ = [
     "HYPOTHESES",
+    "SERIES_IDS",
     "SERIES_PREFIXES",
     "VERDICTS",
     "Decomposition",

@@ -29,6 +29,7 @@ from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
 __all__ = [
+    "SERIES_IDS",
     "SERIES_PREFIXES",
     "Scorecard",
     "conclude",
@@ -37,15 +38,38 @@ __all__ = [
     "load_observations",
 ]
 
-#: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan,
-#: the market proxies and the JGB 10-year yield of the rebalancing model.
-SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan", "markets.", "jgb.yield.10y")
+#: The series an explanation reads: MoF weekly and monthly flows, FRED, CFTC yen positions,
+#: TIC Japan, and the market proxies and JGB 10-year yield of the rebalancing model; plus
+#: every MoF investor-type series (:data:`SERIES_PREFIXES`).
+SERIES_IDS: tuple[str, ...] = (
+    *(
+        f"mof.weekly.{d}.{a}.net"
+        for d in ("outward", "inward")
+        for a in ("equity", "long_term_debt", "short_term_debt")
+    ),
+    "mof.monthly.outward.long_term_debt.net",
+    "fred.DEXJPUS",
+    "fred.DGS10",
+    "fred.DGS2",
+    "fred.SP500",
+    "cftc.jpy.noncommercial.net",
+    "cftc.jpy.leveraged_funds.net",
+    "tic.holdings.japan",
+    "jgb.yield.10y",
+    "markets.topix.close",
+    "markets.agg.close",
+    "markets.acwi.close",
+    "markets.usdjpy.close",
+)
+SERIES_PREFIXES: tuple[str, ...] = ("mof.monthly.investor.",)
 
 
 def load_observations(store: object, *, as_of: object = None) -> pd.DataFrame:
     """The observations an explanation reads from an open :class:`yenflow.store.Store`
-    (every :data:`SERIES_PREFIXES` series, as known at ``as_of``)."""
-    parts = [store.observations(prefix=p, as_of=as_of) for p in SERIES_PREFIXES]  # type: ignore[attr-defined]
+    (:data:`SERIES_IDS` and the :data:`SERIES_PREFIXES` series, as known at ``as_of``)."""
+    read = store.observations  # type: ignore[attr-defined]
+    parts = [read(list(SERIES_IDS), as_of=as_of)]
+    parts += [read(prefix=p, as_of=as_of) for p in SERIES_PREFIXES]
     return pd.concat(parts, ignore_index=True)
 
 

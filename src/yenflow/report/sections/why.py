@@ -14,12 +14,10 @@ _HYPOTHESIS_COLUMNS = (
     Column("episode", "Episode"),
     Column("hypothesis", "Explanation"),
     Column("verdict", "Verdict"),
-    Column("note", "Fingerprints"),
 )
 _FINGERPRINT_COLUMNS = (
     Column("episode", "Episode"),
-    Column("hypothesis", "Explanation"),
-    Column("fingerprint", "Fingerprint"),
+    Column("fingerprint", "Hypothesis / fingerprint"),
     Column("verdict", "Verdict"),
     Column("observed", "Observed", "+,.2f"),
     Column("low", "Interval low", "+,.2f"),
@@ -29,13 +27,12 @@ _FINGERPRINT_COLUMNS = (
 
 
 def _rows(label: str, card: Scorecard) -> tuple[tuple, tuple]:
-    hyps = tuple((label, h.title, h.verdict, h.note) for h in card.hypotheses)
+    hyps = tuple((label, h.title, h.verdict) for h in card.hypotheses)
     frame = card.to_frame()
     fps = tuple(
         (
             label,
-            r["hypothesis"],
-            r["fingerprint"],
+            f"{r['hypothesis']}/{r['fingerprint']}",
             r["verdict"],
             r["observed"],
             r["low"],
