@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from yenflow.analytics.attribution.scorecard import SERIES_IDS, SERIES_PREFIXES
 from yenflow.analytics.carry import (
     CarryMonitor,
     FxVolatility,
@@ -169,6 +170,13 @@ def _btc(name: str) -> Callable[[Analyses], Any]:
 _CFTC = tuple(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short"))
 _CARRY_OPTIONAL = tuple(s for s in carry_series(CFTC_TRADER) if s not in (FX_ID, JP_3M_ID))
 
+
+def _attribution(a: Analyses) -> Any:
+    from yenflow.analytics.attribution.notable import explain_notable
+
+    return explain_notable(a.observations, a.flows("outward", "long_term_debt"), as_of=a.as_of)
+
+
 #: every analysis of the bundle, by name.
 ENTRIES: dict[str, Entry] = {
     **{
@@ -211,6 +219,16 @@ ENTRIES: dict[str, Entry] = {
     ),
     "unwinds": Entry(
         "unwinds", Needs(required=(FX_ID,)), _unwinds, "carry-unwind episodes of USD/JPY"
+    ),
+    "attribution": Entry(
+        "attribution",
+        Needs(
+            required=(weekly_series_id("outward", "long_term_debt"),),
+            optional=SERIES_IDS,
+            prefixes=SERIES_PREFIXES,
+        ),
+        _attribution,
+        "the attribution scorecard of the latest notable and the chosen flow episode",
     ),
     **{
         f"btc.{name}": Entry(
@@ -372,6 +390,12 @@ class Analyses:
     def unwinds(self) -> UnwindEpisodes:
         """Carry-unwind episodes (needs only USD/JPY)."""
         return self.get("unwinds")
+
+    @property
+    def attribution(self) -> Any:
+        """Scorecards of the latest notable and the chosen episode
+        (:class:`~yenflow.analytics.attribution.notable.NotableExplanations`)."""
+        return self.get("attribution")
 
     @property
     def positioning(self) -> Positioning:
