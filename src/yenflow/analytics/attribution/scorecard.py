@@ -28,10 +28,49 @@ from yenflow.analytics.records import json_value
 from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
-__all__ = ["SERIES_PREFIXES", "Scorecard", "conclude", "explain", "explain_many"]
+__all__ = [
+    "SERIES_IDS",
+    "SERIES_PREFIXES",
+    "Scorecard",
+    "conclude",
+    "explain",
+    "explain_many",
+    "load_observations",
+]
 
-#: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan.
-SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan")
+#: The series an explanation reads: MoF weekly and monthly flows, FRED, CFTC yen positions,
+#: TIC Japan, and the market proxies and JGB 10-year yield of the rebalancing model; plus
+#: every MoF investor-type series (:data:`SERIES_PREFIXES`).
+SERIES_IDS: tuple[str, ...] = (
+    *(
+        f"mof.weekly.{d}.{a}.net"
+        for d in ("outward", "inward")
+        for a in ("equity", "long_term_debt", "short_term_debt")
+    ),
+    "mof.monthly.outward.long_term_debt.net",
+    "fred.DEXJPUS",
+    "fred.DGS10",
+    "fred.DGS2",
+    "fred.SP500",
+    "cftc.jpy.noncommercial.net",
+    "cftc.jpy.leveraged_funds.net",
+    "tic.holdings.japan",
+    "jgb.yield.10y",
+    "markets.topix.close",
+    "markets.agg.close",
+    "markets.acwi.close",
+    "markets.usdjpy.close",
+)
+SERIES_PREFIXES: tuple[str, ...] = ("mof.monthly.investor.",)
+
+
+def load_observations(store: object, *, as_of: object = None) -> pd.DataFrame:
+    """The observations an explanation reads from an open :class:`yenflow.store.Store`
+    (:data:`SERIES_IDS` and the :data:`SERIES_PREFIXES` series, as known at ``as_of``)."""
+    read = store.observations  # type: ignore[attr-defined]
+    parts = [read(list(SERIES_IDS), as_of=as_of)]
+    parts += [read(prefix=p, as_of=as_of) for p in SERIES_PREFIXES]
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)
