@@ -164,7 +164,7 @@ def report_from_store(
     return build_report(
         obs,
         as_of=cutoff,
-        sources=store.source_status(),
+        sources=store.source_status(as_of=cutoff),
         freshness=freshness,
         generated_at=generated_at,
         on_error=on_error,
