@@ -12,6 +12,7 @@ the best and median of N more, and the size of each answer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from yenflow.analytics.carry import CarryMonitor, carry_monitor
 from yenflow.analytics.flows import FlowWindows, flow_windows
 from yenflow.analytics.holdings import TreasuryHoldings, treasury_holdings
 from yenflow.analytics.inputs import latest_per_period
+from yenflow.errors import DataError
+from yenflow.pipeline import ENTRIES, Analyses, analyse
 
 ROW = "{:<20} {:>9} {:>9} {:>10}  {}"
 
@@ -52,11 +55,25 @@ def _monitor(result: CarryMonitor) -> str:
     return f"{len(result.frame):,} days, {len(result.episodes.episodes)} unwind episodes"
 
 
+def _bundle(obs: pd.DataFrame) -> Analyses:
+    """The analysis bundle with every entry computed (what one report needs)."""
+    bundle = analyse(obs)
+    for name in ENTRIES:
+        with contextlib.suppress(DataError):  # a missing series is a note, not a failure
+            bundle.get(name)
+    return bundle
+
+
+def _computed(result: Analyses) -> str:
+    return f"{len(result.computed())} of {len(ENTRIES)} results"
+
+
 #: name, the analysis (called on the observations), a description of the size of its answer
 ANALYSES: tuple[tuple[str, Callable[[pd.DataFrame], Any], Callable[[Any], str]], ...] = (
     ("flow_windows", flow_windows, _windows),
     ("treasury_holdings", treasury_holdings, _holdings),
     ("carry_monitor", carry_monitor, _monitor),
+    ("pipeline.analyse (all)", _bundle, _computed),
 )
 
 

@@ -61,7 +61,7 @@ def main() -> None:
     print(f"sweep of {grid.size:,} configurations × {len(w.btc):,} days")
     print(f"  local (numba, all cores): {t_local:.2f} s")
     print(f"  dask ({workers} workers): {t_dask:.2f} s; identical to local: {same}")
-    print(f"  {remote.summary()}")
+    print(f"  {remote.describe()}")
 
 
 if __name__ == "__main__":

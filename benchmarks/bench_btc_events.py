@@ -42,7 +42,7 @@ def main() -> None:
         f"{statistics.median(cpu):.3f} s CPU  (target ≤ 0.4 s)"
     )
     print(f"  with the placebo study: {t_placebo:.3f} s")
-    print(f"  {with_placebo.summary()}")
+    print(f"  {with_placebo.describe()}")
     print(f"  (same seed, same answer: {res.p_value[19] == with_placebo.p_value[19]})")
 
 

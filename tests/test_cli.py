@@ -277,3 +277,225 @@ def test_markup_and_escapes_in_payloads_never_break_status_and_log(tmp_path: Pat
         out = runner.invoke(app, [*cmd, "--store", db])
         assert out.exit_code == 0, out.output
         assert "\x1b" not in out.output and "[/x]" in out.output and "[bold red]" in out.output
+
+
+# -- one meaning of "as of": the API, `show`, `export` and the report agree ---------------------
+
+# The week to 12 April 2025 was published on Thursday 17 April, 08:50 Tokyo = 23:50 UTC on
+# 16 April. A bare date is the end of that day, UTC; an instant is taken as given.
+AS_OF_CASES = [  # (as of, latest week end, also through the report: ~5 s each)
+    ("2025-04-16", "2025-04-12", True),
+    ("2025-04-16T23:50:00Z", "2025-04-12", True),
+    ("2025-04-17T08:50:00+09:00", "2025-04-12", False),
+    ("2025-04-16T23:49:59Z", "2025-04-05", True),
+    ("2025-04-15", "2025-04-05", False),
+]
+
+
+def _report_last_period(summary: object, series_id: str) -> str | None:
+    """The ``last_period_end`` the report's JSON gives for ``series_id`` (wherever it is)."""
+    if isinstance(summary, dict):
+        if summary.get("series_id") == series_id and "last_period_end" in summary:
+            return str(summary["last_period_end"])[:10]
+        children = summary.values()
+    elif isinstance(summary, list):
+        children = summary
+    else:
+        return None
+    for child in children:
+        found = _report_last_period(child, series_id)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("as_of", "latest", "with_report"), AS_OF_CASES)
+def test_the_same_as_of_answer_through_api_cli_and_report(
+    store: Path, tmp_path: Path, wide, as_of: str, latest: str, with_report: bool
+):
+    import yenflow
+
+    api_last = yenflow.series(SID, store=store, as_of=as_of).index.max()
+    assert str(api_last.date()) == latest
+
+    out = runner.invoke(app, ["show", SID, "--last", "1", "--as-of", as_of, "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    rows = [line for line in out.output.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    assert re.search(rf"│ \d{{4}}-\d\d-\d\d\s+│ {latest}\s+│", rows[-1]), out.output
+
+    csv = tmp_path / "x.csv"
+    out = runner.invoke(
+        app, ["export", SID, "--out", str(csv), "--as-of", as_of, "--store", str(store)]
+    )
+    assert out.exit_code == 0, out.output
+    assert pd.read_csv(csv)["period_end"].max() == latest
+
+    if not with_report:
+        return
+    js = tmp_path / "r.json"
+    out = runner.invoke(
+        app,
+        [
+            "report",
+            "--offline",
+            "--as-of",
+            as_of,
+            "--out",
+            str(tmp_path / "r.html"),
+            "--json",
+            str(js),
+            "--store",
+            str(store),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert _report_last_period(json.loads(js.read_text()), SID) == latest
+
+
+# -- imports only on the paths that need them ---------------------------------------------------
+
+_PROBE = """
+import sys
+from yenflow.cli import main
+sys.argv = ["yenflow", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("\\nLOADED", " ".join(m for m in ("httpx", "plotly", "yenflow.report") if m in sys.modules))
+"""
+
+
+def _loaded(*args: str) -> set[str]:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120
+    )
+    line = [x for x in proc.stdout.splitlines() if x.startswith("LOADED")][-1]
+    return set(line.split()[1:])
+
+
+@pytest.mark.realdata
+def test_show_imports_neither_the_http_stack_nor_plotly(store: Path, real_data: Path):
+    assert _loaded("show", "fred.DEXJPUS", "--last", "5", "--store", str(store)) == set()
+    # a no-change fetch (everything already ingested) never loads the report or plotly
+    loaded = _loaded("fetch", "mof", "--from", str(real_data), "--store", str(store), "--json")
+    assert "plotly" not in loaded and "yenflow.report" not in loaded
+    assert _loaded("--help") == set()
+
+
+# -- a revised value shows when it became known -------------------------------------------------
+
+
+def test_show_and_export_give_available_at_of_a_revision(tmp_path: Path, wide):
+    snap = tmp_path / "snap" / "fred"
+    snap.mkdir(parents=True)
+    rows = "observation_date,DEXJPUS\n2025-04-07,146.00\n2025-04-08,147.00\n"
+    (snap / "DEXJPUS.csv").write_text(rows)
+    db = str(tmp_path / "s.duckdb")
+    env = {"YENFLOW_FRED_SERIES": "DEXJPUS"}
+    args = ["fetch", "fred", "--from", str(tmp_path / "snap"), "--store", db, "--json"]
+    assert runner.invoke(app, args, env=env).exit_code == 0
+    (snap / "DEXJPUS.csv").write_text(rows.replace("147.00", "147.50"))  # FRED revises a day
+    assert runner.invoke(app, args, env=env).exit_code == 0
+
+    out = runner.invoke(app, ["show", "fred.DEXJPUS", "--store", db])
+    assert out.exit_code == 0 and "available_at" in out.output, out.output
+    csv = tmp_path / "x.csv"
+    out = runner.invoke(app, ["export", "fred.DEXJPUS", "--out", str(csv), "--store", db])
+    assert out.exit_code == 0, out.output
+    frame = pd.read_csv(csv, parse_dates=["published_at", "available_at"]).set_index("period_start")
+    same, revised = frame.loc["2025-04-07"], frame.loc["2025-04-08"]
+    assert revised["value"] == 147.5
+    # the revision became known at the second fetch (today), long after its release time
+    assert revised["available_at"] > revised["published_at"] + pd.Timedelta(days=30)
+    assert same["available_at"] == same["published_at"]
+    shown = runner.invoke(app, ["show", "fred.DEXJPUS", "--store", db]).output
+    assert revised["available_at"].strftime("%Y-%m-%d %H:%M") in shown
+
+
+# -- settings checked at startup; stores that cannot be used ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("YENFLOW_TIMEOUT", "-1"),
+        ("YENFLOW_TIMEOUT", "nan"),
+        ("YENFLOW_BACKOFF", "inf"),
+        ("YENFLOW_RETRIES", "1e20"),
+    ],
+)
+def test_a_nonsensical_setting_stops_every_command_at_startup(tmp_path: Path, name, value):
+    for cmd in (["show", "fred.DEXJPUS"], ["status"], ["fetch", "mof"]):
+        out = runner.invoke(app, [*cmd, "--store", str(tmp_path / "s.duckdb")], env={name: value})
+        assert out.exit_code == 2 and name in one_error_line(out), out.output
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_unusable_stores_are_one_line_errors(tmp_path: Path):
+    import duckdb
+
+    (tmp_path / "afile").write_text("x")
+    under_file = tmp_path / "afile" / "s.duckdb"
+    out = runner.invoke(app, ["fetch", "mof", "--from", str(tmp_path), "--store", str(under_file)])
+    assert out.exit_code == 1 and str(tmp_path / "afile") in one_error_line(out)
+    foreign = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE t (x INT)")
+    con.close()
+    for cmd in (["status"], ["show", "fred.DEXJPUS"], ["log"], ["fetch", "mof"]):
+        out = runner.invoke(app, [*cmd, "--store", str(foreign)])
+        line = one_error_line(out)
+        assert out.exit_code == 1 and "not a yenflow store" in line and str(foreign) in line
+
+
+# -- the FRED key never leaks, whatever echoes it -----------------------------------------------
+
+FRED_KEY = "abcdef0123456789abcdef0123456789"
+
+
+def test_a_body_echoing_the_fred_key_leaks_it_nowhere(tmp_path: Path, wide):
+    import duckdb
+
+    from tests.scripted_server import ScriptedServer, respond
+
+    body = (
+        '{"error_code": 400, "error_message": "Bad Request.  The value for variable api_key '
+        f'({FRED_KEY}) is not registered. Read https://fred.stlouisfed.org/docs/api/api_key"}}'
+    ).encode()
+    with ScriptedServer({"/fred/obs": lambda h: respond(h, 200, body)}) as server:
+        env = {
+            "FRED_API_KEY": FRED_KEY,
+            "YENFLOW_FRED_API_BASE_URL": server.url("/fred/obs"),
+            "YENFLOW_FRED_SERIES": "DEXJPUS",
+            "YENFLOW_RETRIES": "0",
+        }
+        db = tmp_path / "s.duckdb"
+        outputs = []
+        for args in (["fetch", "fred", "--json"], ["fetch", "fred"]):
+            out = runner.invoke(app, [*args, "--store", str(db)], env=env)
+            assert out.exit_code == 1
+            outputs.append(out.output)
+        assert any(FRED_KEY in q for q, _ in server.requests)  # the key was sent, to FRED only
+    for cmd in (["log"], ["status"]):
+        out = runner.invoke(app, [*cmd, "--store", str(db)], env=env)
+        outputs.append(out.output)
+    html, js = tmp_path / "r.html", tmp_path / "r.json"
+    out = runner.invoke(
+        app, ["report", "--offline", "--out", str(html), "--json", str(js), "--store", str(db)]
+    )
+    outputs += [
+        out.output,
+        html.read_text() if html.exists() else "",
+        js.read_text() if js.exists() else "",
+    ]
+    con = duckdb.connect(str(db), read_only=True)
+    outputs.append(repr(con.execute("SELECT * FROM fetches").fetchall()))
+    con.close()
+    assert "REDACTED" in outputs[0]
+    for text in outputs:
+        assert FRED_KEY not in text and FRED_KEY[:12] not in text

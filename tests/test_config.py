@@ -25,6 +25,7 @@ from yenflow.errors import ConfigError
         ("YENFLOW_MAX_MB", "0", "greater than 0"),
         ("YENFLOW_TIC_MAX_MB", "-3", "greater than 0"),
         ("YENFLOW_MOF_ALLOWED_HOSTS", "bad host!", "not a host name"),
+        ("YENFLOW_LOCK_WAIT", "-1", "at least 0"),
     ],
 )
 def test_nonsensical_settings_are_config_errors_naming_the_variable(name, value, says):

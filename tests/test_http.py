@@ -365,3 +365,87 @@ def test_cancel_abandons_a_request_in_flight_at_once_and_retries_nothing(setting
     assert not worker.is_alive() and elapsed < 2.0, elapsed
     assert isinstance(result[0], FetchError) and result[0].reason == "cancelled"
     assert server.hits["/stall"] == 1
+
+
+# -- every network fault at once: the other files and sources are done, nothing is lost -------
+
+
+@pytest.mark.realdata
+def test_all_network_faults_together_keep_the_other_files_and_sources(real_data, tmp_path):
+    from pathlib import Path
+
+    from yenflow.refresh import refresh
+    from yenflow.store import Store
+
+    data = Path(real_data)
+    week = (data / "mof" / "week.csv").read_bytes()
+    montha1 = (data / "mof" / "montha1.csv").read_bytes()
+    dexjpus = (data / "fred" / "DEXJPUS.csv").read_bytes()
+
+    def endless(h):  # no Content-Length, far over the cap
+        h.send_response(200)
+        h.send_header("Connection", "close")
+        h.end_headers()
+        for _ in range(50):
+            h.wfile.write(b"9" * 100_000)
+
+    with ScriptedServer({"/elsewhere": lambda h: respond(h, 200, b"x")}) as other:
+        routes = {
+            "/mof/week.csv": lambda h: respond(
+                h, 200, gzip.compress(week), {"Content-Encoding": "gzip"}
+            ),
+            "/mof/montha1.csv": _redirect("/mof/moved/montha1.csv"),  # followed: same host
+            "/mof/moved/montha1.csv": lambda h: respond(h, 200, montha1),
+            "/mof/monthb2.csv": _redirect("/mof/monthb2.csv"),  # a redirect loop
+            "/mof/monthb3.csv": lambda h: respond(
+                h, 200, gzip.compress(b"x" * 5000)[:-30], {"Content-Encoding": "gzip"}
+            ),  # a cut gzip body
+            "/mof/monthb4.csv": _redirect(other.url("/elsewhere")),  # another host: refused
+            "/fred/csv": endless,  # over the 1 MB cap of FRED
+        }
+        with ScriptedServer(routes) as server:
+            env = {
+                "YENFLOW_MOF_BASE_URL": server.url("/mof/"),
+                "YENFLOW_FRED_BASE_URL": server.url("/fred/csv"),
+                "YENFLOW_FRED_SERIES": "DEXJPUS",
+                "YENFLOW_FRED_MAX_MB": "1",
+                "YENFLOW_RETRIES": "0",
+            }
+            settings = Settings.from_env(env, store_path=tmp_path / "s.duckdb")
+            result = refresh(["mof", "fred"], settings=settings, store=settings.store_path)
+            outcomes = {o.source: o for o in result.outcomes}
+            assert other.hits["/elsewhere"] == 0
+        mof, fred = outcomes["mof"], outcomes["fred"]
+        assert mof.status == "partial" and mof.added > 30_000, mof
+        failures = " | ".join(mof.failures)
+        for path, what in (
+            ("monthb2", "redirects"),
+            ("monthb3", "decoded"),
+            ("monthb4", "refused"),
+        ):
+            assert f"/mof/{path}.csv" in failures and what in failures, failures
+        assert fred.status == "failed" and "larger than 1,000,000 bytes" in fred.failures[0]
+    with Store(settings.store_path, read_only=True) as st:
+        weekly = st.observations(["mof.weekly.outward.long_term_debt.net"])
+        log = st.fetch_log(50)
+    assert (weekly["period_end"] == "2025-04-12").any()
+    served = log[log["raw_path"] == "mof/montha1.csv"]["url"].dropna()
+    assert served.str.endswith("/mof/moved/montha1.csv").any()  # the URL that served the bytes
+
+    # Fixed servers: the next run completes the source; nothing was lost meanwhile.
+    def serve(body: bytes):
+        return lambda h: respond(h, 200, body)
+
+    names = ("week.csv", "montha1.csv", "monthb2.csv", "monthb3.csv", "monthb4.csv")
+    routes = {f"/mof/{n}": serve((data / "mof" / n).read_bytes()) for n in names}
+    with ScriptedServer({**routes, "/fred/csv": serve(dexjpus)}) as fixed:
+        env2 = {
+            **env,
+            "YENFLOW_MOF_BASE_URL": fixed.url("/mof/"),
+            "YENFLOW_FRED_BASE_URL": fixed.url("/fred/csv"),
+        }
+        settings2 = Settings.from_env(env2, store_path=settings.store_path)
+        again = refresh(["mof", "fred"], settings=settings2, store=settings2.store_path)
+    assert again.ok, again.to_frame()
+    with Store(settings.store_path, read_only=True) as st:
+        assert len(st.observations(["mof.weekly.outward.long_term_debt.net"])) == len(weekly)

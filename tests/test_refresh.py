@@ -337,16 +337,29 @@ def test_ctrl_c_stops_promptly_and_says_what_was_kept(settings, server):
             release.wait(20)
 
     server.on_request = stall_tic
-    timer = threading.Timer(1.0, _thread.interrupt_main)
-    started = time.monotonic()
+    jgb_written = threading.Event()
+    pressed_at: list[float] = []
+
+    def progress(source: str, message: str) -> None:
+        if source == "jgb" and message in ("ok", "unchanged"):
+            jgb_written.set()
+
+    def press_ctrl_c() -> None:
+        if jgb_written.wait(60):
+            time.sleep(0.2)
+            pressed_at.append(time.monotonic())
+            _thread.interrupt_main()
+
+    timer = threading.Thread(target=press_ctrl_c, daemon=True)
     timer.start()
     try:
         with pytest.raises(RefreshInterrupted) as caught:
-            run(settings, server, sources=("jgb", "tic"))
+            run(settings, server, sources=("jgb", "tic"), progress=progress)
+        stopped = time.monotonic()
     finally:
         release.set()
-        timer.cancel()
-    assert time.monotonic() - started < 5
+    assert jgb_written.is_set() and pressed_at
+    assert stopped - pressed_at[0] < 3  # not the 20 s the stalled request would take
     assert [o.source for o in caught.value.result.outcomes] == ["jgb"]
     assert caught.value.pending == ("tic",)
     assert "written: jgb" in str(caught.value) and "tic" in str(caught.value)

@@ -106,3 +106,29 @@ def test_commands_echoing_an_argument(empty_store, text):
             out.exception, SystemExit
         )
         assert_clean(out.output, terminal=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=fragments)
+def test_the_report_terminal_summary(text):
+    import pandas as pd
+
+    from yenflow.report import render_terminal
+    from yenflow.report.model import Column, Fact, Note, Report, Section
+    from yenflow.report.model import Table as ReportTable
+
+    section = Section(
+        key="latest_week",
+        title=text,
+        facts=(Fact("f", text),),
+        tables=(ReportTable("t", text, (Column("c", text),), ((text,),)),),
+        notes=(Note("info", text),),
+    )
+    report = Report(
+        as_of=None, generated_at=pd.Timestamp("2025-04-17", tz="UTC"), sections=(section,)
+    )
+    con = SafeConsole(width=100, color_system=None)
+    with con.capture() as cap:
+        render_terminal(report, con)
+    assert_clean(cap.get(), terminal=False)
+    assert "[bold]yenflow report" not in cap.get() and "yenflow report" in cap.get()

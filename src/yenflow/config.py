@@ -31,6 +31,9 @@ Environment variables:
     largest response body accepted, in MB (10^6 bytes) after decompression (default 32).
 ``YENFLOW_<SOURCE>_MAX_MB``
     the same for one source (default: ``YENFLOW_MAX_MB``; CFTC 64).
+``YENFLOW_LOCK_WAIT``
+    seconds a reader or writer waits while another yenflow process writes the store
+    (default 10; read by :mod:`yenflow.store.lock`, checked here at startup).
 ``FRED_API_KEY``
     use FRED's official JSON API instead of the no-key CSV endpoint.
 ``YENFLOW_FRED_SERIES``
@@ -122,6 +125,7 @@ _NUMERIC = (
     ("YENFLOW_BACKOFF", "backoff_s", {"minimum": 0, "example": 1.0}),
     ("YENFLOW_MAX_BACKOFF", "max_backoff_s", {"minimum": 0, "example": 30}),
     ("YENFLOW_MAX_MB", "max_mb", {"positive": True, "example": DEFAULT_MAX_MB}),
+    ("YENFLOW_LOCK_WAIT", "lock_wait_s", {"minimum": 0, "example": 10}),
 )
 
 
@@ -140,6 +144,7 @@ class Settings:
     max_backoff_s: float = 30.0
     max_mb: float = DEFAULT_MAX_MB
     max_mb_by_source: Mapping[str, float] = field(default_factory=dict)
+    lock_wait_s: float = 10.0
     fred_api_key: str | None = field(default=None, repr=False)
     fred_series: tuple[str, ...] | None = None
     markets_symbols: tuple[str, ...] | None = None

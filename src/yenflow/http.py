@@ -56,6 +56,7 @@ _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 10
 _CHUNK = 64 * 1024
+_STEP = 1 << 20  # decompress at most this much at a time (a gzip bomb expands ~1000:1)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -99,22 +100,21 @@ class _Decoder:
         else:
             self._z = None
 
-    def feed(self, data: bytes, limit: int) -> bytes:
-        """Decoded bytes of ``data``, at most ``limit + 1`` (one more means "too large")."""
+    def feed(self, data: bytes, out: bytearray, limit: int) -> None:
+        """Append the decoded ``data`` to ``out``, in steps of at most 1 MB, stopping once
+        ``out`` holds more than ``limit`` bytes (the caller then refuses the body)."""
         if self._z is None:
-            return data
+            out += data
+            return
         if self.encoding == "deflate" and getattr(self, "_first", False):
             self._first = False
             try:
-                probe = zlib.decompressobj().decompress(data[:2])
-                del probe
+                zlib.decompressobj().decompress(data[:2])
             except zlib.error:  # raw deflate, without the zlib header (as httpx allows)
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-        out = bytearray()
         while data and len(out) <= limit:
-            out += self._z.decompress(data, limit + 1 - len(out))
+            out += self._z.decompress(data, min(_STEP, limit + 1 - len(out)))
             data = self._z.unconsumed_tail
-        return bytes(out)
 
     def finish(self) -> None:
         if self._z is not None and not self._z.eof:
@@ -492,7 +492,7 @@ class Fetcher:
                 raw_seen += len(chunk)
                 if raw_seen > limit:
                     raise fail(too_large, "too-large", retry=False)
-                buffer += decoder.feed(chunk, limit - len(buffer))
+                decoder.feed(chunk, buffer, limit)
                 if len(buffer) > limit:
                     raise fail(too_large, "too-large", retry=False)
                 if self._clock() > budget_end:

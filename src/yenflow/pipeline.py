@@ -151,6 +151,22 @@ def _positioning(a: Analyses) -> Positioning:
     return pos if pos is not None else positioning(a.frame(*carry_series(CFTC_TRADER)))
 
 
+_BTC_CHAIN = ("fred.DEXJPUS", "fred.DGS10", "fred.WALCL")
+_BTC_OPTIONAL = ("btc.coinbase.close", "btc.yahoo.close", "fred.CBBTCUSD")
+
+
+def _btc(name: str) -> Callable[[Analyses], Any]:
+    """The Bitcoin lab's entry ``name`` (imported on first use: numba loads only then)."""
+
+    def compute(a: Analyses) -> Any:
+        from yenflow.analytics.bitcoin import lab
+
+        obs = a.frame(*_BTC_CHAIN, *_BTC_OPTIONAL)
+        return getattr(lab, f"lab_{name}")(obs)
+
+    return compute
+
+
 _CFTC = tuple(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short"))
 _CARRY_OPTIONAL = tuple(s for s in carry_series(CFTC_TRADER) if s not in (FX_ID, JP_3M_ID))
 
@@ -214,6 +230,19 @@ ENTRIES: dict[str, Entry] = {
         _attribution,
         "the attribution scorecard of the latest notable and the chosen flow episode",
     ),
+    **{
+        f"btc.{name}": Entry(
+            f"btc.{name}",
+            Needs(required=required, optional=_BTC_OPTIONAL),
+            _btc(name),
+            doc,
+        )
+        for name, required, doc in (
+            ("chain", _BTC_CHAIN, "the yen → 10y yield → Fed assets → BTC chain, link by link"),
+            ("events", (USDJPY_ID,), "BTC after yen-appreciation shocks (event study)"),
+            ("sweep", (USDJPY_ID,), "the yen-signal rule sweep, walk-forward and SPA"),
+        )
+    },
     "positioning": Entry(
         "positioning",
         Needs(required=(_CFTC[0],), optional=(*_CFTC[1:], carry_series(CFTC_TRADER)[-1], FX_ID)),

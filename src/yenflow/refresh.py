@@ -718,6 +718,7 @@ def refresh(
                         outcomes[name] = SourceOutcome(name, "failed", failures=(str(exc),))
     except KeyboardInterrupt:
         cancel.set()
+        fetcher.cancel()  # cut the reads in flight now; no retry starts
         pool.shutdown(wait=False, cancel_futures=True)
         fetcher.close()
         kept = tuple(outcomes[n] for n in names if n in outcomes)

@@ -170,13 +170,13 @@ def test_gpif_proxies_on_the_real_files(real_data: Path) -> None:
     r = asset_returns(obs, GPIF_PROXIES, start="2025-04-01", end="2025-04-30")
     row = r.frame.loc["2025-04-07"]
     # TOPIX 2,482.06 (04-04) -> 2,288.66 (04-07); USD/JPY 146.231 -> 145.433 (the files)
-    assert row[("domestic_equity", "local")] == pytest.approx(2288.66 / 2482.06 - 1)
-    assert row[("foreign_equity", "fx")] == pytest.approx(
+    assert row[("domestic_equities", "local")] == pytest.approx(2288.66 / 2482.06 - 1)
+    assert row[("foreign_equities", "fx")] == pytest.approx(
         145.43299865722656 / 146.2310028076172 - 1
     )
     acwi = 102.59175872802734 / 103.59841918945312 - 1
-    assert row[("foreign_equity", "local")] == pytest.approx(acwi)
-    assert row[("foreign_equity", "jpy")] == pytest.approx(
+    assert row[("foreign_equities", "local")] == pytest.approx(acwi)
+    assert row[("foreign_equities", "jpy")] == pytest.approx(
         (1 + acwi) * (145.433 / 146.231) - 1, abs=1e-5
     )
     # JGB 10y 1.176 % (04-04) -> 1.129 % (04-07): a gain of about D x 4.7 bp

@@ -77,7 +77,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -560,6 +560,27 @@ _FLOW_COLUMNS = [
 ]
 
 
+def _group_bounds(table: pd.DataFrame) -> dict[tuple[str, str, int], tuple[int, int]]:
+    """(direction, asset, weeks) -> its contiguous row range in the table (built group by
+    group, each in period order)."""
+    keys = list(
+        zip(
+            table["direction"].tolist(),
+            table["asset"].tolist(),
+            table["window_weeks"].tolist(),
+            strict=True,
+        )
+    )
+    bounds: dict[tuple[str, str, int], tuple[int, int]] = {}
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            d, a, w = keys[start]
+            bounds[(str(d), str(a), int(w))] = (start, i)
+            start = i
+    return bounds
+
+
 def _saturday_of(day: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     """The Saturday ending the Sunday–Saturday week that contains ``day``."""
     ts = pd.Timestamp(day).normalize()
@@ -578,6 +599,11 @@ class FlowWindows(ResultBase):
     table: pd.DataFrame
     notes: tuple[str, ...]
     window_weeks: tuple[int, ...]
+    groups: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.groups and len(self.table):
+            object.__setattr__(self, "groups", _group_bounds(self.table))
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table, one row per (direction, asset, window length, window)."""
@@ -593,9 +619,8 @@ class FlowWindows(ResultBase):
         return f"{len(t):,} windows of {pairs} flow(s), lengths {lengths}, to {last:%Y-%m-%d}"
 
     def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
-        t = self.table
-        rows = t.loc[(t["direction"] == direction) & (t["asset"] == asset)]
-        rows = rows.loc[rows["window_weeks"] == weeks]
+        bounds = self.groups.get((direction, asset, weeks))
+        rows = self.table.iloc[slice(*bounds)] if bounds else self.table.iloc[:0]
         if rows.empty:
             msg = (
                 f"no {weeks}-week windows of {direction} {asset} were computed "
@@ -715,6 +740,8 @@ def flow_windows(
     grids = _grids(obs, ids, "week", "weekly flow windows")
     rates = rates if rates is not None else DailyRates.from_obs(obs)
     parts, notes = [], []
+    groups: dict[tuple[str, str, int], tuple[int, int]] = {}
+    start = 0
     for (direction, asset), sid in zip(pairs, ids, strict=True):
         grid = grids[sid]
         if grid.n_missing:
@@ -726,10 +753,14 @@ def flow_windows(
             part = _window_table(grid, int(width), rates)
             if len(part):
                 parts.append(part.assign(direction=direction, asset=asset))
+                groups[(direction, asset, int(width))] = (start, start + len(part))
+                start += len(part)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["x"])
     table = table.rename(columns={"window_periods": "window_weeks"}).reindex(columns=_FLOW_COLUMNS)
     notes += _rate_notes(table, rates, "windows")
-    return FlowWindows(table=table, notes=tuple(notes), window_weeks=tuple(window_weeks))
+    return FlowWindows(
+        table=table, notes=tuple(notes), window_weeks=tuple(window_weeks), groups=groups
+    )
 
 
 # --------------------------------------------------------------------------- investor types

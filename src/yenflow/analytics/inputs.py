@@ -9,7 +9,7 @@ import pandas as pd
 
 from yenflow.errors import DataError
 
-__all__ = ["USDJPY_ID", "latest_per_period", "require_series", "to_series", "to_wide"]
+__all__ = ["USDJPY_ID", "latest_per_period", "require_series", "to_series"]
 
 #: USD/JPY, yen per US dollar, noon buying rate in New York (FRED DEXJPUS, daily): the one
 #: name of the rate every analysis converts with and the carry monitor follows.
@@ -57,19 +57,3 @@ def to_series(
     ).sort_index()
     out.index.name = index
     return out
-
-
-def to_wide(
-    obs: pd.DataFrame,
-    series_ids: Sequence[str],
-    *,
-    index: Literal["period_end", "period_start"] = "period_end",
-    purpose: str = "this analysis",
-) -> pd.DataFrame:
-    """Several series side by side (outer join on the period), columns in the given order."""
-    require_series(obs, series_ids, purpose=purpose)
-    sub = latest_per_period(obs.loc[obs["series_id"].isin(list(series_ids))])
-    sub = sub[["series_id", index, "value"]]
-    wide = sub.pivot(index=index, columns="series_id", values="value").sort_index()
-    wide.columns.name = None
-    return wide[list(series_ids)]

@@ -12,6 +12,7 @@ of the latest window is its rank among all windows to date.
 
 from __future__ import annotations
 
+import bisect
 from typing import Literal
 
 import numpy as np
@@ -32,41 +33,47 @@ def expanding_ranks(
     ``rank_sale`` (1 = the most negative; ties share the best rank), ``rank_purchase`` (1 = the
     largest), ``n`` (eligible values so far), ``n_sale`` / ``n_purchase`` (those < 0 / > 0),
     ``percentile`` (percent of them ≤ this one) and ``zscore`` ((x - mean) / sd, ddof = 1, NaN
-    while the sd is zero or undefined).
+    while the sd is zero or undefined; Welford's running mean and variance, and for the latest
+    value the two-pass mean and standard deviation of all values, as a full-sample z-score).
+
+    One pass: the values seen so far are kept sorted (binary insertion), so ``n`` values cost
+    ``O(n log n)`` comparisons.
     """
     v = np.asarray(values, dtype="float64")
     n = len(v)
     ok = np.ones(n, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
     less = np.zeros(n, dtype="int64")
-    greater = np.zeros(n, dtype="int64")
     at_most = np.zeros(n, dtype="int64")
     mean = np.full(n, np.nan)
-    sd = np.full(n, np.nan)
-    for start in range(0, n, _BLOCK_ROWS):
-        rows = np.arange(start, min(start + _BLOCK_ROWS, n))
-        m = int(rows[-1]) + 1
-        cols = v[:m]
-        mask = (np.arange(m)[None, :] <= rows[:, None]) & ok[None, :m]
-        x = v[rows, None]
-        less[rows] = ((cols[None, :] < x) & mask).sum(axis=1)
-        greater[rows] = ((cols[None, :] > x) & mask).sum(axis=1)
-        at_most[rows] = ((cols[None, :] <= x) & mask).sum(axis=1)
-        k = mask.sum(axis=1)
-        filled = np.where(mask, cols[None, :], 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = filled.sum(axis=1) / k
-            dev = np.where(mask, cols[None, :] - mu[:, None], 0.0)
-            var = (dev**2).sum(axis=1) / (k - 1)
-        mean[rows], sd[rows] = mu, np.sqrt(var)
+    var = np.full(n, np.nan)
+    seen: list[float] = []
+    mu = m2 = 0.0
+    for i, x in enumerate(v.tolist()):
+        if not ok[i]:
+            continue
+        bisect.insort(seen, x)
+        k = len(seen)
+        less[i] = bisect.bisect_left(seen, x)
+        at_most[i] = bisect.bisect_right(seen, x)
+        delta = x - mu
+        mu += delta / k
+        m2 += delta * (x - mu)
+        mean[i] = mu
+        if k > 1:
+            var[i] = m2 / (k - 1)
     count = np.cumsum(ok)
     n_sale = np.cumsum(ok & (v < 0))
     n_purchase = np.cumsum(ok & (v > 0))
+    sd = np.sqrt(var)
+    last = np.flatnonzero(ok)
+    if last.size > 1:  # the latest value: the two-pass mean and deviation of all values so far
+        mean[last[-1]], sd[last[-1]] = v[ok].mean(), float(np.std(v[ok], ddof=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         zscore = np.where(sd > 0, (v - mean) / sd, np.nan)
         percentile = at_most / count * 100.0
     return {
         "rank_sale": np.where(ok, less + 1, 0),
-        "rank_purchase": np.where(ok, greater + 1, 0),
+        "rank_purchase": np.where(ok, count - at_most + 1, 0),
         "n": np.where(ok, count, 0),
         "n_sale": np.where(ok, n_sale, 0),
         "n_purchase": np.where(ok, n_purchase, 0),

@@ -99,12 +99,13 @@ class Proxy:
 
 
 #: a GPIF-style four-asset set (see PROVENANCE: TOPIX is a price index, ACWI includes
-#: Japan, AGG is US bonds while GPIF's benchmark is FTSE WGBI ex-Japan, unhedged).
+#: Japan, AGG is US bonds while GPIF's benchmark is FTSE WGBI ex-Japan, unhedged); keyed by
+#: the asset classes of the GPIF policies in :mod:`yenflow.analytics.rebalance`.
 GPIF_PROXIES: dict[str, Proxy] = {
     "domestic_bonds": Proxy("jgb.yield.10y", "JPY", "jgb_yield"),
-    "domestic_equity": Proxy("markets.topix.close", "JPY"),
+    "domestic_equities": Proxy("markets.topix.close", "JPY"),
     "foreign_bonds": Proxy("markets.agg.close", "USD"),
-    "foreign_equity": Proxy("markets.acwi.close", "USD"),
+    "foreign_equities": Proxy("markets.acwi.close", "USD"),
 }
 
 

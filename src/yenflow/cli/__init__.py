@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "status",  # status, log
     "report",  # report
     "explain",  # explain
+    "btc",  # btc events, leadlag, chain, sweep
 )
 
 for _name in COMMAND_MODULES:
@@ -26,10 +27,14 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Ctrl-C exits with status 130, saying what was kept."""
     try:
         app()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from yenflow.cli.common import err_console
+        from yenflow.termtext import styled
+
+        err_console.print(styled(str(exc) or "interrupted", "yellow"))
         sys.exit(130)
 
 

@@ -111,7 +111,8 @@ def parse_as_of(value: str | None):  # -> pd.Timestamp | None
     try:
         return to_cutoff(value)
     except ValueError as exc:
-        usage(f"--as-of {value}: {exc}")
+        shown = value if value.strip() else '""'
+        usage(f"--as-of {shown}: {exc}")
 
 
 def close_matches(name: str, known: Iterable[str], *, what: str) -> str:

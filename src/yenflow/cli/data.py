@@ -38,7 +38,7 @@ def _utc(value: object) -> str:
 
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return "-"
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
 @app.command()
@@ -48,7 +48,8 @@ def show(
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Show one series: metadata and its latest observations."""
+    """Show one series: metadata and its latest observations, with their release time
+    (published_at) and when each value was known (available_at: later for a revision)."""
     from yenflow import api
 
     cutoff = parse_as_of(as_of)
@@ -56,7 +57,7 @@ def show(
         meta = st.series_table([series_id])
         if meta.empty:
             _check_known(st, [series_id])
-        obs = st.observations([series_id], as_of=cutoff)
+        obs = st.observations([series_id], as_of=cutoff, with_available=True)
     m = meta.iloc[0]
     console.print(Text.assemble(styled(series_id, "bold"), " — ", styled(m["title"])))
     console.print(
@@ -70,9 +71,9 @@ def show(
     )
     if m["description"]:
         console.print(styled(m["description"], "dim"))
-    columns = ["period_start", "period_end", "value", "published_at"]
+    columns = ["period_start", "period_end", "value", "published_at (UTC)"]
     if "available_at" in obs.columns:
-        columns.append("available_at")
+        columns.append("available_at (UTC)")
     table = Table()
     for col in columns:
         table.add_column(col, justify="right" if col == "value" else "left")
@@ -100,7 +101,9 @@ def export(
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export series to CSV or Parquet (long: with periods, publication times and units).
+    """Export series to CSV or Parquet (long: with periods, units, the release time
+    published_at and available_at, when the value was known: a revised value's is the
+    fetch that brought it).
 
     The file is written atomically: a failure leaves any earlier file as it was."""
     from yenflow import api
@@ -114,7 +117,7 @@ def export(
         with api.open_store(store_path(store), read_only=True) as st:
             _check_known(st, series_ids)
             if shape == "long":
-                frame = st.observations(series_ids, as_of=cutoff)
+                frame = st.observations(series_ids, as_of=cutoff, with_available=True)
                 meta = st.series_table(series_ids)[["series_id", "unit"]]
                 frame = frame.merge(meta, on="series_id", how="left")
             else:

@@ -7,8 +7,19 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from yenflow.cli.common import AsOfOpt, StoreOpt, app, console, fail, parse_as_of, settings
+from yenflow.cli.common import (
+    AsOfOpt,
+    StoreOpt,
+    app,
+    console,
+    handled,
+    parse_as_of,
+    store_path,
+    usage,
+)
+from yenflow.termtext import styled
 
 _COLORS = {
     "supported": "green",
@@ -25,8 +36,8 @@ def _num(value: float | None) -> str:
     return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.2f}"
 
 
-def _verdict(v: str) -> str:
-    return f"[{_COLORS.get(v, 'white')}]{v}[/]"
+def _verdict(v: str) -> Text:
+    return Text(v, style=_COLORS.get(v, "white"))
 
 
 def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help fast)
@@ -42,9 +53,11 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
         f"{d['comparable_period']} (1 = largest net sale; MoF's 2014 break not crossed)."
     )
     level = f"{card.level:.0%}"
-    console.print("[bold]Competing explanations[/]")
+    console.print(Text("Competing explanations", style="bold"))
     for h in card.hypotheses:
-        console.print(f"[bold]{h.title}[/]: {_verdict(h.verdict)} — {h.note}")
+        console.print(
+            Text.assemble(styled(h.title, "bold"), ": ", _verdict(h.verdict), " — ", styled(h.note))
+        )
         if not h.fingerprints:
             continue
         table = Table(show_header=True, box=None, padding=(0, 1))
@@ -68,7 +81,7 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
             rows[0:0] = [(p, indent + "  ") for p in f.parts]
         console.print(table)
         for line in missing:
-            console.print(f"  [bright_black]{line}[/]")
+            console.print(styled(f"  {line}", "bright_black"))
     console.print(f"Intervals: {level}, seeded block bootstrap (seed {card.seed}).")
     if card.decomposition is not None:
         dec = card.decomposition
@@ -77,7 +90,7 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
         t.add_column("¥100 million", justify="right")
         for name, value in dec.parts():
             t.add_row(name.replace("_", "/"), _num(value))
-        t.add_row("[bold]observed[/]", _num(dec.observed))
+        t.add_row(Text("observed", style="bold"), _num(dec.observed))
         console.print(t)
         rank = (
             f"residual rank {dec.residual_rank} of {dec.n_windows} windows (1 = most negative)"
@@ -87,12 +100,16 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
         se = f" ± {dec.rates_hedging_se:,.0f} (HAC s.e.)" if dec.rates_hedging_se else ""
         console.print(f"rates/hedging{se}; {rank}.")
         for note in dec.notes:
-            console.print(f"[bright_black]note: {note}[/]")
+            console.print(styled(f"note: {note}", "bright_black"))
     if card.treasuries is not None:
-        console.print(f"[bold]Were they US Treasuries?[/] {card.treasuries.reading}")
-    console.print(f"[bold]Conclusion:[/] {card.conclusion}")
+        console.print(
+            Text.assemble(
+                ("Were they US Treasuries?", "bold"), " ", styled(card.treasuries.reading)
+            )
+        )
+    console.print(Text.assemble(("Conclusion:", "bold"), " ", styled(card.conclusion)))
     for note in card.notes:
-        console.print(f"[bright_black]note: {note}[/]")
+        console.print(styled(f"note: {note}", "bright_black"))
 
 
 @app.command()
@@ -130,12 +147,15 @@ def explain(
     from yenflow.analytics.attribution import explain as run
     from yenflow.analytics.attribution import load_observations
 
-    try:
-        with api.open_store(store or settings(None).store_path, read_only=True) as st:
+    with handled():
+        with api.open_store(store_path(store), read_only=True) as st:
             obs = load_observations(st, as_of=cutoff)
-        card = run(obs, start=start, end=end, flow=flow, investor=investor, as_of=cutoff, seed=seed)
-    except Exception as exc:
-        raise fail(exc) from exc
+        try:
+            card = run(
+                obs, start=start, end=end, flow=flow, investor=investor, as_of=cutoff, seed=seed
+            )
+        except (ValueError, KeyError) as exc:  # a bad --flow, --investor or period
+            usage(exc.args[0] if exc.args else exc)
     print_scorecard(card)
     if json_out is not None:
         card.to_json(json_out)

@@ -31,6 +31,8 @@ def run_refresh(
     names = sources or source_names()
     if from_dir is not None and not from_dir.is_dir():
         usage(f"--from {from_dir}: no such folder")
+    with handled():
+        check_store(cfg.store_path)
     if quiet or not err_console.is_terminal:
         return refresh(
             names, settings=cfg, store=cfg.store_path, snapshot_dir=from_dir, save_raw=save_raw
@@ -55,6 +57,27 @@ def run_refresh(
             save_raw=save_raw,
             progress=progress,
         )
+
+
+def check_store(path: Path) -> None:
+    """Before any download: the store can be created at ``path``, or is a yenflow store
+    (the refresh opens it for writing only once a source is downloaded)."""
+    from yenflow.atomic import check_writable
+    from yenflow.errors import OutputError, StoreError
+
+    if path.exists():
+        if path.is_dir():
+            msg = f"the store {path} is a folder; give a file name, e.g. {path / 'yenflow.duckdb'}"
+            raise StoreError(msg)
+        from yenflow.store import Store
+
+        Store(path, read_only=True).close()  # not a yenflow store, unreadable: StoreError
+        return
+    try:
+        check_writable(path)
+    except OutputError as exc:
+        msg = f"cannot create the store: {exc} (pass --store or set YENFLOW_STORE)"
+        raise StoreError(msg) from None
 
 
 def summarize(messages: list[str], *, limit: int = 3) -> str:

@@ -58,7 +58,8 @@ def report(
         check_writable(out)
         if json_out is not None:
             check_writable(json_out)
-        from yenflow.report import build_report, render_html, render_terminal
+        from yenflow.report import render_html, render_terminal
+        from yenflow.report.build import report_from_store
 
         if not offline:
             result = run_refresh(None, store_path=store, from_dir=from_dir, save_raw=None)
@@ -66,9 +67,7 @@ def report(
             if refresh_failed:
                 print_refresh(result)
         with api.open_store(store_path(store), read_only=True) as st:
-            obs = st.observations(as_of=cutoff)
-            status = st.source_status()
-        rep = build_report(obs, as_of=cutoff, sources=status)
+            rep = report_from_store(st, as_of=cutoff)
         write_text(out, render_html(rep))
         if json_out is not None:
             write_text(json_out, json.dumps(rep.summary(), indent=2, default=str))

@@ -32,6 +32,7 @@ from yenflow.report.formatting import utc
 from yenflow.report.freshness import age_days, freshness_of, freshness_table, stale_days
 from yenflow.report.model import Report
 from yenflow.report.sections import (
+    bitcoin,
     carry,
     data_sources,
     foreign_bonds,
@@ -55,6 +56,7 @@ SECTIONS: tuple[tuple[str, str, SectionBuilder], ...] = (
     ("treasuries", "US Treasury holdings: Japan, China and the UK", treasuries.build),
     ("carry", "Yen carry monitor", carry.build),
     ("why", "Why: competing explanations", why.build),
+    ("bitcoin", "Bitcoin and the yen", bitcoin.build),
     ("data", "Data sources and freshness", data_sources.build),
     ("risk", "Risk warning", risk.build),
 )
@@ -164,7 +166,7 @@ def report_from_store(
     return build_report(
         obs,
         as_of=cutoff,
-        sources=store.source_status(),
+        sources=store.source_status(as_of=cutoff),
         freshness=freshness,
         generated_at=generated_at,
         on_error=on_error,

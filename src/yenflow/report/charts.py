@@ -12,7 +12,7 @@ to about :data:`MAX_POINTS` points that keep every peak and trough.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,11 @@ from yenflow.analytics.carry import CarryMonitor, Positioning, UnwindEpisodes
 from yenflow.analytics.flows import Asset, Direction, FlowWindows, InvestorFlows
 from yenflow.analytics.holdings import TreasuryHoldings
 from yenflow.analytics.labels import asset_words, flow_label
+
+if TYPE_CHECKING:  # the Bitcoin lab loads numba: only when its section is built
+    from yenflow.analytics.bitcoin.chain import ChainResult
+    from yenflow.analytics.bitcoin.events import EventStudy
+    from yenflow.analytics.bitcoin.sweep import SweepResult
 
 __all__ = [
     "MAX_POINTS",
@@ -615,3 +620,113 @@ def positioning_chart(pos: Positioning) -> go.Figure:
     )
     layout.update(height=640, margin={"t": 90}, bargap=0.0)
     return _figure("CFTC yen futures positioning", traces, layout)
+
+
+# ----------------------------------------------------------------------- Bitcoin and the yen
+
+_VERDICT_COLORS = {"supported": "#2a9d8f", "contradicted": "#e76f51", "inconclusive": "#8d99ae"}
+
+
+def btc_event_chart(study: EventStudy) -> go.Figure:
+    """Mean excess BTC log return after the events, per horizon, with its bootstrap band."""
+    h = study.horizons
+    band = f"{study.level:.0%} band"
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": h,
+            "y": _numbers(study.upper_pct),
+            "line": {"width": 0},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": h,
+            "y": _numbers(study.lower_pct),
+            "fill": "tonexty",
+            "fillcolor": "rgba(42,157,143,0.2)",
+            "line": {"width": 0},
+            "name": band,
+            "hoverinfo": "skip",
+        },
+        _line(
+            h,
+            study.mean_excess_pct,
+            name="mean excess",
+            color="#264653",
+            hover="%{x} days: %{y:+.2f}%",
+        ),
+    ]
+    if study.placebo is not None:
+        traces.append(
+            _line(
+                h,
+                study.placebo.mean_excess_pct,
+                name="placebo",
+                color="#e9c46a",
+                hover="placebo %{x} days: %{y:+.2f}%",
+            )
+        )
+    return _figure(
+        f"BTC after {len(study.events)} yen shocks: excess log return over its drift",
+        traces,
+        {
+            "xaxis": {"title": {"text": "days after the event"}},
+            "yaxis": {"title": {"text": "percent (log return)"}},
+        },
+    )
+
+
+def btc_heatmap_chart(result: SweepResult) -> go.Figure:
+    """Annualised Sharpe over fall × look-back at the best rule's holding period."""
+    table = result.heatmap("sharpe")
+    return _figure(
+        f"Sharpe (365-day annualisation) by rule, holding {table.attrs['hold']} days",
+        [
+            {
+                "type": "heatmap",
+                "z": table.to_numpy(),
+                "x": list(table.columns),
+                "y": list(table.index),
+                "colorscale": "RdBu",
+                "zmid": 0,
+                "hovertemplate": "fall > %{y:.2f}% over %{x} days: Sharpe %{z:.2f}<extra></extra>",
+            }
+        ],
+        {
+            "xaxis": {"title": {"text": "look-back n (days)"}},
+            "yaxis": {"title": {"text": "USD/JPY fall x (%)"}},
+        },
+    )
+
+
+def btc_chain_chart(chain: ChainResult) -> go.Figure:
+    """Each link's effect with its interval, coloured by verdict."""
+    links = chain.links
+    names = [x.name for x in links]
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": names,
+            "x": _numbers([x.effect for x in links]),
+            "marker": {"color": [_VERDICT_COLORS[x.verdict] for x in links]},
+            "error_x": {
+                "type": "data",
+                "symmetric": False,
+                "array": _numbers([x.upper - x.effect for x in links]),
+                "arrayminus": _numbers([x.effect - x.lower for x in links]),
+            },
+            "customdata": np.array([[x.unit, x.verdict, x.events] for x in links], dtype=object),
+            "hovertemplate": "%{x:+.1f} %{customdata[0]} (%{customdata[1]}, "
+            "%{customdata[2]} episodes)<extra></extra>",
+        }
+    ]
+    return _figure(
+        "The chain: effect of each link beyond drift (interval; colour = verdict)",
+        traces,
+        {"xaxis": {"title": {"text": "effect, in each link's unit"}}, "margin": {"l": 220}},
+    )

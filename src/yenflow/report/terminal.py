@@ -49,8 +49,10 @@ def render_terminal(report: Report, console: Console) -> None:
     """Print the compact summary of ``report`` on ``console``."""
     as_of = format_time(report.as_of, with_time=True) if report.as_of is not None else "latest"
     console.rule(
-        f"[bold]yenflow report[/] · as of {as_of} · generated "
-        f"{format_time(report.generated_at, with_time=True)}"
+        Text.assemble(
+            ("yenflow report", "bold"),
+            f" · as of {as_of} · generated {format_time(report.generated_at, with_time=True)}",
+        )
     )
     for section in report.sections:
         if section.key in _SHOWN:

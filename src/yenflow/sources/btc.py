@@ -43,12 +43,11 @@ from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
     ParseContext,
     check_increasing,
-    csv_table,
+    csv_columns,
     iso_days,
     load_json,
     melt_wide,
     numbers,
-    table_columns,
 )
 
 if TYPE_CHECKING:
@@ -346,12 +345,16 @@ def _parse_coinbase(ctx: ParseContext, first: np.datetime64, last: np.datetime64
 
 
 def _parse_yahoo(ctx: ParseContext) -> Dataset:
-    header, lines, rows = csv_table(ctx)
-    if tuple(header) != _YAHOO_HEADER:
-        raise ctx.error(
-            "unexpected header", row=1, expected=",".join(_YAHOO_HEADER), found=",".join(header)
-        )
-    cells = table_columns(rows, lines, ctx, header=header)
+    def check_header(header: list[str]) -> None:
+        if tuple(header) != _YAHOO_HEADER:
+            raise ctx.error(
+                "unexpected header",
+                row=1,
+                expected=",".join(_YAHOO_HEADER),
+                found=",".join(header),
+            )
+
+    _, lines, cells = csv_columns(ctx, check_header=check_header)
     days = iso_days(cells[0], lines, ctx, column="Date")
     check_increasing(days, lines, ctx)
     columns = {

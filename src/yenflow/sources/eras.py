@@ -9,6 +9,7 @@ the next begins: Heisei ended on 2019-04-30 (``H31.5.1`` is no date).
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,17 +78,8 @@ def era_to_dates(
     (``H31.5.1``: Heisei ended on 2019-04-30).
     """
     numbers = list(range(1, len(labels) + 1)) if lines is None else [int(n) for n in lines]
-    matches = [_SHORT_DATE.fullmatch(str(label).strip()) for label in labels]
-    for i in (i for i, match in enumerate(matches) if match is None):
-        raise ctx.error(
-            "the date is not a Japanese-era short date",
-            row=numbers[i],
-            expected="S/H/R + era year . month . day, e.g. R7.4.7",
-            found=labels[i],
-        )
-    groups = np.array([match.groups() for match in matches], dtype=object).reshape(-1, 4)
-    era = groups[:, 0].astype(str)
-    era_year, month, day = groups[:, 1:].astype(np.int64).T
+    cells = [str(label).strip() for label in labels]
+    era, era_year, month, day = _split_short_dates(cells, labels, numbers, ctx)
     offsets = np.full(len(era), -1, dtype=np.int64)
     starts = np.full(len(era), np.datetime64("NaT"), dtype="datetime64[ns]")
     ends = starts.copy()
@@ -105,11 +97,9 @@ def era_to_dates(
             expected="S (Shōwa), H (Heisei) or R (Reiwa)",
             found=labels[i],
         )
-    values = pd.to_datetime(
-        pd.DataFrame({"year": offsets + era_year, "month": month, "day": day}), errors="coerce"
-    ).to_numpy("datetime64[ns]")
+    values, real = _calendar_dates(offsets + era_year, month, day)
     with np.errstate(invalid="ignore"):
-        invalid = np.isnat(values) | (era_year < 1) | (values < starts) | (values > ends)
+        invalid = ~real | (era_year < 1) | (values < starts) | (values > ends)
     if invalid.any():
         i = int(np.argmax(invalid))
         raise ctx.error(
@@ -120,3 +110,45 @@ def era_to_dates(
             found=labels[i],
         )
     return pd.DatetimeIndex(values)
+
+
+def _split_short_dates(
+    cells: list[str], labels: Sequence[str], numbers: list[int], ctx: ParseContext
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Era letters and the three numbers of ``R7.4.7``-style cells, vectorized.
+
+    Every cell is checked against the pattern (a ParseError names the first that
+    fails); the numbers are then read by pandas' C reader splitting on the dots.
+    """
+    for i, cell in enumerate(cells):
+        if _SHORT_DATE.fullmatch(cell) is None:
+            raise ctx.error(
+                "the date is not a Japanese-era short date",
+                row=numbers[i],
+                expected="S/H/R + era year . month . day, e.g. R7.4.7",
+                found=labels[i],
+            )
+    if not cells:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype="U1"), empty, empty, empty
+    letters = np.asarray(cells, dtype="U1")
+    parts = pd.read_csv(
+        io.StringIO("\n".join(cell[1:] for cell in cells)),
+        sep=".",
+        header=None,
+        dtype="int64",
+        engine="c",
+    ).to_numpy()
+    return letters, parts[:, 0], parts[:, 1], parts[:, 2]
+
+
+def _calendar_dates(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``datetime64[ns]`` dates and whether each (year, month, day) is a real date."""
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year > 0) & (year < 3000)
+    safe_month = np.where(ok, month, 1)
+    months = ((np.where(ok, year, 1970) - 1970) * 12 + safe_month - 1).astype("datetime64[M]")
+    dates = months.astype("datetime64[D]") + (np.where(ok, day, 1) - 1).astype("timedelta64[D]")
+    real = ok & (dates.astype("datetime64[M]") == months)
+    return dates.astype("datetime64[ns]"), real

@@ -27,9 +27,9 @@ dates, ``published_at`` = fetch time).
 Parsing is vectorized with numpy: DGS10's 16,798 rows take a few milliseconds;
 the slow row-by-row path only runs to name the row of an error.
 
-The small helpers :func:`csv_table`, :func:`table_columns`, :func:`iso_days`,
-:func:`numbers`, :func:`check_increasing` and :func:`load_json` are shared with
-:mod:`yenflow.sources.btc`.
+The CSV is read by :func:`yenflow.sources.parsing.csv_columns` (pandas' C reader
+for a plain table, the csv module otherwise); dates and numbers by the shared
+vectorized helpers of :mod:`yenflow.sources.parsing`.
 """
 
 from __future__ import annotations
@@ -55,12 +55,11 @@ from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
     ParseContext,
     check_increasing,
-    csv_table,
+    csv_columns,
     iso_days,
     load_json,
     numbers,
     series_frame,
-    table_columns,
     weekday_numbers,
 )
 
@@ -425,17 +424,19 @@ def _check_requested(series_id: str, ctx: ParseContext) -> None:
 
 
 def _read_csv(ctx: ParseContext) -> _Observations:
-    header, lines, rows = csv_table(ctx)
-    if len(header) != 2 or header[0] not in _DATE_HEADERS or not FRED_ID.fullmatch(header[1]):
-        raise ctx.error(
-            "unexpected header",
-            row=1,
-            expected="2 columns 'observation_date,<FRED ID>' (or 'DATE,<FRED ID>')",
-            found=",".join(header),
-        )
+    def check_header(header: list[str]) -> None:
+        if len(header) != 2 or header[0] not in _DATE_HEADERS or not FRED_ID.fullmatch(header[1]):
+            raise ctx.error(
+                "unexpected header",
+                row=1,
+                expected="2 columns 'observation_date,<FRED ID>' (or 'DATE,<FRED ID>')",
+                found=",".join(header),
+            )
+        _check_requested(header[1], ctx)
+
+    header, lines, columns = csv_columns(ctx, check_header=check_header)
     series_id = header[1]
-    _check_requested(series_id, ctx)
-    dates, cells = table_columns(rows, lines, ctx, header=header)
+    dates, cells = columns
     return _Observations(
         series_id=series_id,
         days=iso_days(dates, lines, ctx, column=header[0]),

@@ -35,7 +35,7 @@ from yenflow.frame import FRAME_COLUMNS, Dataset, SeriesSpec
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.eras import era_to_dates
-from yenflow.sources.parsing import ParseContext, parse_number
+from yenflow.sources.parsing import ParseContext, id_column, parse_number
 
 __all__ = ["TENORS", "JgbSource", "parse_yields"]
 
@@ -268,7 +268,7 @@ def _long_frame(dates: pd.DatetimeIndex, values: np.ndarray) -> pd.DataFrame:
     published = pd.DatetimeIndex(releases.jgb_daily(pd.Series(dates))).take(day_idx)
     frame = pd.DataFrame(
         {
-            "series_id": ids[tenor_idx],
+            "series_id": id_column(ids, tenor_idx),
             "period_start": days,
             "period_end": days,
             "value": values[day_idx, tenor_idx],

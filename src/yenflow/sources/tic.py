@@ -50,7 +50,13 @@ from yenflow import releases
 from yenflow.frame import FRAME_COLUMNS, Dataset, SeriesSpec
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
-from yenflow.sources.parsing import ParseContext, check_unique_periods, csv_records, parse_number
+from yenflow.sources.parsing import (
+    ParseContext,
+    check_unique_periods,
+    csv_records,
+    id_column,
+    parse_number,
+)
 
 __all__ = ["AGGREGATES", "ALIASES", "TicSource", "clean_name", "slugify"]
 
@@ -205,8 +211,9 @@ class _Row:
     kind: Kind
     slug: str
     name: str
-    values: np.ndarray  # float64 per column of the block, NaN for n.a.
+    values: np.ndarray  # float64 per column of the block, NaN for n.a. (set at block close)
     memo: bool
+    cells: list[str] = field(default_factory=list)  # the raw value cells, until converted
 
 
 @dataclass
@@ -432,11 +439,36 @@ class _Reader:
             raise self.ctx.error(
                 "a row has no name", row=line, expected="a country or total", found=first
             )
-        values = np.array(
-            [self._number(c, line, label) for c, label in zip(cells, block.labels, strict=True)],
-            dtype="float64",
-        )
-        block.rows.append(_Row(line, kind, slug, name, values, memo))
+        block.rows.append(_Row(line, kind, slug, name, np.empty(0), memo, cells))
+
+    def _convert(self, block: _Block) -> None:
+        """Every value cell of the block at once: one numpy conversion of the cleaned cells;
+        on any doubt (a cell numpy cannot read, a negative) the cell-by-cell path names it."""
+        rows = [r for r in block.rows if r.cells]
+        if not rows:
+            return
+        width = len(block.periods)
+        raw = [c for r in rows for c in r.cells]
+        missing = np.isin(np.asarray(raw, dtype=object), _MISSING)
+        cleaned = ["nan" if m else c.replace(",", "") for c, m in zip(raw, missing, strict=True)]
+        try:
+            values = np.asarray(cleaned, dtype="float64")
+            ok = bool(np.isfinite(values[~missing]).all() and (values[~missing] >= 0).all())
+            ok = ok and not any("_" in c for c in cleaned)  # float() reads "1_0" as 10
+        except ValueError:
+            ok = False
+        if not ok:
+            values = np.array(
+                [
+                    self._number(c, r.line, label)
+                    for r in rows
+                    for c, label in zip(r.cells, block.labels, strict=True)
+                ],
+                dtype="float64",
+            )
+        for i, row in enumerate(rows):
+            row.values = values[i * width : (i + 1) * width]
+            row.cells = []
 
     def _number(self, cell: str, line: int, column: str) -> float:
         value = parse_number(cell, self.ctx, row=line, column=column, missing=_MISSING)
@@ -457,6 +489,7 @@ class _Reader:
         if block is None:
             return
         self.recent = []
+        self._convert(block)
         totals = [r for r in block.rows if r.slug == "grand_total"]
         if len(totals) != 1:
             raise self.ctx.error(
@@ -563,6 +596,11 @@ def _check_sum(ctx: ParseContext, block: _Block, parts: list[_Row], total: _Row)
         )
 
 
+def _codes(ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    codes, names = pd.factorize(np.asarray(ids, dtype=object))
+    return np.asarray(names, dtype=object), codes
+
+
 def _frame(ids: list[str], starts: np.ndarray, values: np.ndarray) -> pd.DataFrame:
     """The canonical frame: month start .. month end, published on the TIC schedule."""
     period_start = pd.DatetimeIndex(starts).as_unit("ns")
@@ -570,7 +608,7 @@ def _frame(ids: list[str], starts: np.ndarray, values: np.ndarray) -> pd.DataFra
     published = pd.DatetimeIndex(releases.tic_monthly(pd.Series(period_end)))
     frame = pd.DataFrame(
         {
-            "series_id": np.array(ids, dtype=object),
+            "series_id": id_column(*_codes(ids)),
             "period_start": period_start,
             "period_end": period_end,
             "value": values.astype("float64"),

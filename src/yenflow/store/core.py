@@ -16,6 +16,7 @@ import duckdb
 from yenflow.errors import StoreError
 from yenflow.frame import FRAME_COLUMNS, Dataset, to_cutoff
 from yenflow.payload import RawPayload, Validators
+from yenflow.redact import redact
 from yenflow.store import lock
 from yenflow.store.ids import new_fetch_id
 from yenflow.store.migrations import SCHEMA_VERSION, migrate, schema_version
@@ -102,6 +103,11 @@ class KnownPayload(NamedTuple):
 def _first(rows: list[tuple]) -> tuple | None:
     """The first row of a fully fetched result (DuckDB 2 needs results finished)."""
     return rows[0] if rows else None
+
+
+def _redacted(text: str | None) -> str | None:
+    """Fetch-log text through :func:`yenflow.redact.redact`: no key is ever stored."""
+    return redact(text) if text else text
 
 
 def _naive_utc(ts: datetime) -> datetime:
@@ -357,7 +363,7 @@ class Store:
                             fetch_id,
                             run_id,
                             source,
-                            p.url,
+                            _redacted(p.url),
                             p.raw_path,
                             _naive_utc(p.fetched_at),
                             w.status,
@@ -370,26 +376,26 @@ class Store:
                             counts.added if counts else None,
                             counts.revised if counts else None,
                             counts.unchanged if counts else None,
-                            w.error,
+                            _redacted(w.error),
                             parsed,
                             counts.restamped if counts else None,
                         )
                     )
                 for r in records:
                     log.append(
-                        (new_fetch_id(), run_id, source, r.url, r.raw_path, now, r.status)
+                        (new_fetch_id(), run_id, source, _redacted(r.url), r.raw_path, now)
+                        + (r.status,)
                         + (None,) * 9
-                        + (r.error, None, None)
+                        + (_redacted(r.error), None, None)
                     )
                 if log:
-                    con.executemany(
-                        f"INSERT INTO fetches ({_FETCH_COLUMNS}) VALUES ({', '.join('?' * 19)})",
-                        log,
-                    )
+                    self._insert_fetches(con, log)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+        except duckdb.InterruptException:  # Ctrl-C inside DuckDB: rolled back; stop
+            raise KeyboardInterrupt from None
         except duckdb.Error as exc:
             msg = (
                 f"writing source {source!r} to the store {self.path} failed and was "
@@ -397,6 +403,28 @@ class Store:
             )
             raise StoreError(msg) from exc
         return total
+
+    @staticmethod
+    def _insert_fetches(con: duckdb.DuckDBPyConnection, log: list[tuple]) -> None:
+        """Insert fetch-log rows (tuples in :data:`_FETCH_COLUMNS` order) in one statement."""
+        import pandas as pd
+
+        names = [c.strip() for c in _FETCH_COLUMNS.split(",")]
+        frame = pd.DataFrame.from_records(log, columns=names)
+        ints = ("fetch_id", "http_status", "bytes", "rows_added", "rows_revised")
+        for col in (*ints, "rows_unchanged", "rows_parsed", "rows_restamped"):
+            frame[col] = frame[col].astype("Int64")
+        frame["fetched_at"] = pd.to_datetime(frame["fetched_at"])
+        texts = ("url", "raw_path", "sha256", "etag", "last_modified", "parser_version", "error")
+        for col in (*texts, "run_id", "source", "status"):
+            frame[col] = frame[col].astype(object)
+        con.register("yf_fetch_df", frame)
+        try:
+            con.execute(
+                f"INSERT INTO fetches ({_FETCH_COLUMNS}) SELECT {_FETCH_COLUMNS} FROM yf_fetch_df"
+            ).fetchall()
+        finally:
+            con.unregister("yf_fetch_df")
 
     # -- reading -----------------------------------------------------------------
     def observations(
@@ -491,6 +519,47 @@ class Store:
             params.append(list(series_ids))
         sql += " ORDER BY s.source, s.series_id"
         return self._con.execute(sql, params).df()
+
+    def freshness(self, *, as_of: datetime | pd.Timestamp | str | None = None) -> pd.DataFrame:
+        """Per stored series, in one query: ``rows``, ``first_period_end``,
+        ``last_period_end`` and ``last_published_at`` (of the newest period's value, UTC), as
+        the store knew them at ``as_of`` (:func:`yenflow.frame.to_cutoff`; a value counts once
+        ``available_at <= as_of``, revisions with the value known then). What the report's
+        data section lists for every series, without reading the observations.
+        """
+        import pandas as pd
+
+        params: list[object] = []
+        rows = "observations"
+        if as_of is not None:
+            cutoff = to_cutoff(as_of).tz_localize(None).to_pydatetime()
+            rows = """(
+                SELECT series_id, period_start, period_end, published_at FROM (
+                    SELECT series_id, period_start, period_end, published_at, available_at
+                    FROM observations WHERE available_at <= ?
+                    UNION ALL
+                    SELECT series_id, period_start, period_end, published_at, available_at
+                    FROM revisions WHERE available_at <= ?
+                )
+                QUALIFY row_number() OVER (
+                    PARTITION BY series_id, period_start ORDER BY available_at DESC) = 1
+            )"""
+            params = [cutoff, cutoff]
+        frame = self._con.execute(
+            f"""
+            SELECT series_id, count(*) AS rows, min(period_end) AS first_period_end,
+                   max(period_end) AS last_period_end,
+                   arg_max(published_at, period_end) AS last_published_at
+            FROM {rows} GROUP BY series_id ORDER BY series_id
+            """,
+            params,
+        ).df()
+        frame["first_period_end"] = pd.to_datetime(frame["first_period_end"])
+        frame["last_period_end"] = pd.to_datetime(frame["last_period_end"])
+        frame["last_published_at"] = pd.to_datetime(frame["last_published_at"]).dt.tz_localize(
+            "UTC"
+        )
+        return frame
 
     def source_status(self, *, as_of: datetime | pd.Timestamp | str | None = None) -> pd.DataFrame:
         """Per source: last fetch time, last status and error, observations held and the

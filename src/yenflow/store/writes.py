@@ -86,36 +86,43 @@ def upsert_series(con: duckdb.DuckDBPyConnection, datasets: Sequence[Dataset]) -
         con.unregister("yf_series_df")
 
 
-def _stage_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
-    """All rows of all payloads, with their payload's order, fetch id, sha256 and fetch time."""
+def _stage_frame(items: Sequence[BatchItem]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All rows of all payloads, with their payload's order, all columns numeric (series ids
+    as codes into the second frame): no per-row Python objects, so a large batch is compact
+    and DuckDB scans it without conversion."""
     parts = []
+    ids: dict[str, int] = {}
     for order, item in enumerate(items):
         frame = item.dataset.frame
         if frame.empty:
             continue
-        n = len(frame)
-        published = pd.to_datetime(frame["published_at"], utc=True).dt.tz_localize(None)
+        codes, uniques = pd.factorize(frame["series_id"])
+        mapping = np.array([ids.setdefault(str(u), len(ids)) for u in uniques], dtype="int32")
+        published = frame["published_at"]
+        if getattr(published.dtype, "tz", None) is not None:
+            published = published.dt.tz_convert("UTC").dt.tz_localize(None)
         parts.append(
             pd.DataFrame(
                 {
-                    "series_id": frame["series_id"].astype(str).to_numpy(),
-                    "period_start": pd.to_datetime(frame["period_start"]).to_numpy(),
-                    "period_end": pd.to_datetime(frame["period_end"]).to_numpy(),
+                    "sid": mapping[codes],
+                    "period_start": frame["period_start"].to_numpy(dtype="datetime64[ns]"),
+                    "period_end": frame["period_end"].to_numpy(dtype="datetime64[ns]"),
                     "value": frame["value"].to_numpy(dtype="float64"),
-                    "published_at": published.to_numpy(),
-                    "ord": np.full(n, order, dtype="int32"),
+                    "published_at": published.to_numpy(dtype="datetime64[ns]"),
+                    "ord": np.full(len(frame), order, dtype="int32"),
                 }
             )
         )
+    names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
     if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(), names
+    return pd.concat(parts, ignore_index=True), names
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> dict[int, Counts]:
     """Apply every payload's rows in one set-based pass; return the counts per fetch id."""
     totals = {item.fetch_id: len(item.dataset.frame) for item in items}
-    stage = _stage_frame(items)
+    stage, names = _stage_frame(items)
     if stage.empty:
         return {fid: Counts() for fid in totals}
     meta = pd.DataFrame(
@@ -128,33 +135,47 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
     )
     con.register("yf_stage_df", stage)
     con.register("yf_meta_df", meta)
+    con.register("yf_ids_df", names)
     try:
         con.execute(
-            """
+            "CREATE OR REPLACE TEMP TABLE yf_meta AS SELECT ord, fetch_id, sha256, "
+            "CAST(fetched_at AS TIMESTAMP) AS fetched_at FROM yf_meta_df"
+        ).fetchall()
+        # Only the rows that change something are materialized (with their payload's
+        # order; fetch id, sha256 and fetch time are joined from yf_meta when applied).
+        dedupe = (
+            "QUALIFY row_number() OVER (PARTITION BY series_id, period_start ORDER BY ord DESC) = 1"
+            if len(items) > 1
+            else ""
+        )
+        con.execute(
+            f"""
             CREATE OR REPLACE TEMP TABLE yf_diff AS
             WITH s AS (
-                SELECT series_id, CAST(period_start AS DATE) AS period_start,
+                SELECT CAST(i.series_id AS VARCHAR) AS series_id,
+                       CAST(period_start AS DATE) AS period_start,
                        CAST(period_end AS DATE) AS period_end, value,
                        CAST(published_at AS TIMESTAMP) AS published_at, ord
-                FROM yf_stage_df
-                QUALIFY row_number() OVER (
-                    PARTITION BY series_id, period_start ORDER BY ord DESC) = 1
+                FROM yf_stage_df JOIN yf_ids_df i USING (sid)
+                {dedupe}
             )
-            SELECT s.*, m.fetch_id, m.sha256, CAST(m.fetched_at AS TIMESTAMP) AS fetched_at,
-                   CASE WHEN o.series_id IS NULL THEN 'new'
-                        WHEN o.value IS DISTINCT FROM s.value
-                          OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
-                        WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
-                        ELSE 'same' END AS kind
-            FROM s JOIN yf_meta_df m USING (ord)
-            LEFT JOIN observations o USING (series_id, period_start)
+            SELECT * FROM (
+                SELECT s.*,
+                       CASE WHEN o.series_id IS NULL THEN 'new'
+                            WHEN o.value IS DISTINCT FROM s.value
+                              OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
+                            WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
+                            ELSE 'same' END AS kind
+                FROM s LEFT JOIN observations o USING (series_id, period_start)
+            ) WHERE kind <> 'same'
             """
         ).fetchall()
     finally:
         con.unregister("yf_stage_df")
         con.unregister("yf_meta_df")
+        con.unregister("yf_ids_df")
     rows = con.execute(
-        "SELECT fetch_id, kind, count(*) FROM yf_diff WHERE kind <> 'same' GROUP BY ALL"
+        "SELECT m.fetch_id, d.kind, count(*) FROM yf_diff d JOIN yf_meta m USING (ord) GROUP BY ALL"
     ).fetchall()
     by_kind: dict[int, dict[str, int]] = {}
     for fetch_id, kind, n in rows:
@@ -165,8 +186,9 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             """
             INSERT INTO revisions
             SELECT o.series_id, o.period_start, o.period_end, o.value, o.published_at,
-                   o.available_at, o.fetch_id, o.sha256, d.fetched_at, d.fetch_id
+                   o.available_at, o.fetch_id, o.sha256, m.fetched_at, m.fetch_id
             FROM observations o JOIN yf_diff d USING (series_id, period_start)
+            JOIN yf_meta m USING (ord)
             WHERE d.kind = 'revised'
             """
         )
@@ -176,9 +198,8 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             SET value = d.value, period_end = d.period_end, published_at = d.published_at,
                 available_at = greatest(d.published_at, d.fetched_at), fetch_id = d.fetch_id,
                 sha256 = d.sha256
-            FROM yf_diff d
+            FROM (SELECT * FROM yf_diff JOIN yf_meta USING (ord) WHERE kind = 'revised') d
             WHERE o.series_id = d.series_id AND o.period_start = d.period_start
-              AND d.kind = 'revised'
             """
         )
     if "restamp" in present:
@@ -194,8 +215,9 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
                         THEN greatest(d.published_at, o.available_at)
                         ELSE least(d.published_at, coalesce(f.fetched_at, o.available_at))
                    END AS new_available_at,
-                   d.fetched_at AS restamped_at, d.fetch_id AS restamped_by
+                   m.fetched_at AS restamped_at, m.fetch_id AS restamped_by
             FROM observations o JOIN yf_diff d USING (series_id, period_start)
+            JOIN yf_meta m USING (ord)
             LEFT JOIN fetches f ON f.fetch_id = o.fetch_id
             WHERE d.kind = 'restamp'
             """
@@ -214,12 +236,13 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
         con.execute(
             """
             INSERT INTO observations
-            SELECT series_id, period_start, period_end, value, published_at,
-                   least(published_at, fetched_at), fetch_id, sha256
-            FROM yf_diff WHERE kind = 'new'
+            SELECT d.series_id, d.period_start, d.period_end, d.value, d.published_at,
+                   least(d.published_at, m.fetched_at), m.fetch_id, m.sha256
+            FROM yf_diff d JOIN yf_meta m USING (ord) WHERE d.kind = 'new'
             """
         )
     con.execute("DROP TABLE yf_diff")
+    con.execute("DROP TABLE yf_meta")
     out = {}
     for fetch_id, total in totals.items():
         per = by_kind.get(fetch_id, {})

@@ -57,7 +57,7 @@ def test_planted_chain_is_supported_link_by_link() -> None:
     assert verdicts["(a) yen surge → 10y yield"] == "supported"
     assert verdicts["(b) yield rise → Fed assets"] == "supported"
     assert verdicts["direct: yen surge → BTC"] == "supported"
-    assert res.links[0].events >= 20 and "Holds:" in res.summary()
+    assert res.links[0].events >= 20 and "Holds:" in res.describe()
 
 
 def test_broken_link_is_not_supported() -> None:

@@ -88,7 +88,7 @@ def test_planted_effect_is_found_and_placebo_is_not() -> None:
     frame = res.to_frame()
     assert list(frame["horizon_days"]) == list(range(1, 21))
     assert "placebo_p_value" in frame.columns
-    assert "events" in res.summary()
+    assert "events" in res.describe()
 
 
 def test_events_near_the_end_use_fewer_windows_and_bad_dates_fail() -> None:
@@ -99,3 +99,18 @@ def test_events_near_the_end_use_fewer_windows_and_bad_dates_fail() -> None:
     assert math.isnan(res.per_event_pct[3, 9])
     with pytest.raises(DataError, match="outside the BTC data"):
         event_study(btc, ["1999-01-01"], reps=10)
+
+
+def test_unwind_events_are_dated_when_confirmed() -> None:
+    from yenflow.analytics.bitcoin.events import unwind_events
+    from yenflow.analytics.episodes import EpisodeParams
+
+    days = pd.date_range("2024-01-01", periods=200, freq="D")
+    fx = pd.Series(150.0, index=days)
+    fx.iloc[50:60] = np.linspace(155, 161, 10)  # peak 161 on day 59
+    fx.iloc[60:80] = np.linspace(160, 140, 20)  # falls 13 %
+    fx.iloc[80:] = 150.0
+    got = unwind_events(fx, params=EpisodeParams(fall_pct=8))
+    assert len(got) == 1
+    # 161 · 0.92 = 148.12 is first crossed on day 72 (148.42 on day 71, 147.37 on day 72)
+    assert got[0] == days[72]

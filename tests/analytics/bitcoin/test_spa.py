@@ -114,7 +114,7 @@ def test_reality_check_is_upper_nonstudentized_and_seeded() -> None:
     b = reality_check(models, bench, reps=200, seed=3)
     c = spa(models, bench, reps=200, seed=3, studentize="none")
     assert a.pvalues == b.pvalues and a.pvalues["upper"] == c.pvalues["upper"]
-    assert "reality check" in a.summary()
+    assert "reality check" in a.describe()
 
 
 def test_a_rule_that_truly_wins_is_detected_and_pure_noise_is_not() -> None:
@@ -134,3 +134,10 @@ def test_bad_shapes_are_rejected() -> None:
         spa(np.zeros((10, 3)), np.zeros(9))
     with pytest.raises(DataError, match="equals the benchmark"):
         spa(np.zeros((10, 3)), np.zeros(10))
+
+
+def test_float32_product_gives_the_same_pvalues_here() -> None:
+    models, bench = _case(seed=6)
+    a = spa(models, bench, reps=300, seed=2)
+    b = spa(models, bench, reps=300, seed=2, precision="float32")
+    assert a.pvalues == b.pvalues and a.statistic == b.statistic

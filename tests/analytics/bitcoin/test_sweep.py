@@ -141,7 +141,7 @@ def test_walk_forward_reports_in_and_out_of_sample() -> None:
     oos = sweep(w.btc, w.usdjpy, grid, start=480)
     assert wf.out_of_sample["total_return"] == pytest.approx(oos.total_return[k])
     assert 1 <= wf.in_sample_rank_oos <= grid.size
-    assert "out of sample" in wf.summary()
+    assert "out of sample" in wf.describe()
 
 
 def test_misaligned_inputs_are_rejected() -> None:
@@ -152,3 +152,35 @@ def test_misaligned_inputs_are_rejected() -> None:
     gap.iloc[3] = np.nan
     with pytest.raises(DataError, match="without gaps"):
         sweep(gap, FX, grid)
+
+
+def test_plain_python_fallback_gives_the_same_numbers() -> None:
+    """Without numba the kernels run as the plain Python they are written in."""
+    from yenflow.analytics.bitcoin import kernels
+    from yenflow.analytics.bitcoin._jit import HAVE_NUMBA
+
+    if not HAVE_NUMBA:
+        pytest.skip("numba is not installed: the kernels already run as Python")
+    rng = np.random.default_rng(9)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.03, 200)))
+    fx = 120 * np.exp(np.cumsum(rng.normal(0, 0.007, 200)))
+    grid = SweepGrid(fall=[0.003, 0.01], lookback=[1, 4], hold=[2, 9])
+    jitted = sweep_arrays(close, fx, grid, cost=0.001)
+    plain = [np.empty(grid.size) for _ in range(5)]
+    plain[3] = np.empty(grid.size, dtype=np.int64)
+    kernels.sweep_kernel.py_func(
+        close,
+        fx,
+        grid.fall,
+        grid.lookback,
+        grid.hold,
+        0.001,
+        0,
+        plain[0],
+        plain[1],
+        plain[2],
+        plain[3],
+        plain[4],
+    )
+    for a, b in zip(jitted, plain, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

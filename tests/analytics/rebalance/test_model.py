@@ -285,6 +285,8 @@ def test_trade_range_spans_the_rules() -> None:
         "rule == 'calendar/month/target/1' and asset_class == 'foreign_bonds'"
     )
     np.testing.assert_allclose(mine["trade_jpy_bn"].to_numpy(), one["foreign_bonds"].to_numpy())
+    assert repr(rng_).startswith("<TradeRange: gpif_5th, 13 rules, per month")
+    assert "<table" in rng_._repr_html_()
     s = rng_.summary()
     assert (
         s["net_trades_jpy_bn"]["foreign_bonds"]["low"]
@@ -307,6 +309,16 @@ def test_bad_inputs_are_named() -> None:
     only_two = pd.DataFrame(0.0, index=idx, columns=["domestic_bonds", "foreign_bonds"])
     with pytest.raises(DataError, match="no market returns for sleeves"):
         simulate(policy("gpif_5th"), MarketReturns.from_components(only_two))
+    hedged_only = PolicyPortfolio(
+        "hedged_only",
+        {"equities": 50.0, "bonds": 50.0},
+        sleeves=(Sleeve("equities", "equities", False), Sleeve("bonds_h", "bonds", False)),
+    )
+    eq_only = MarketReturns.from_components(pd.DataFrame({"equities": 0.0}, index=idx))
+    with pytest.raises(DataError, match="no market returns for sleeves"):
+        simulate(hedged_only, eq_only)
+    with pytest.raises(DataError, match="asset class bonds of hedged_only has no sleeve"):
+        simulate(hedged_only, eq_only, holdings={"equities": 1.0})
     gap = pd.DataFrame({"equities": [0.0, np.nan, 0.0], "bonds": 0.0}, index=idx)
     with pytest.raises(DataError, match="missing return at 2025-05-02"):
         MarketReturns.from_components(gap)

@@ -1,29 +1,33 @@
-"""The bits of the result protocol the Bitcoin lab's results share: a short repr, an HTML repr.
+"""The Bitcoin lab's results on the project's result protocol (:mod:`yenflow.analytics.results`).
 
-Every result is a frozen dataclass with ``to_frame()`` (a tidy DataFrame) and ``summary()``
-(plain sentences); this mixin derives the notebook views from those two.
+Each result is a frozen dataclass with ``to_frame()`` (its table), ``summary()`` (headline
+figures, a JSON-serializable dict) and ``describe()`` (the findings in plain sentences, with
+units); this mixin derives ``summary()`` from ``_figures()`` plus the description, and the short
+``repr`` / notebook HTML from :class:`~yenflow.analytics.results.ResultBase`.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
+
+from yenflow.analytics.records import jsonable
+from yenflow.analytics.results import ResultBase
 
 __all__ = ["ResultViews"]
 
 
-class ResultViews:
-    """Mixin: ``repr`` = class name and the first line of ``summary()``; HTML = the frame."""
+class ResultViews(ResultBase):
+    """``summary()`` = ``_figures()`` + ``{"description": describe()}``; short headline."""
 
-    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - overridden
+    def describe(self) -> str:  # pragma: no cover - every result defines it
         raise NotImplementedError
 
-    def summary(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def _figures(self) -> dict[str, Any]:
+        return {}
 
-    def __repr__(self) -> str:
-        first = self.summary().splitlines()[0] if self.summary() else ""
-        return f"<{type(self).__name__}: {first}>"
+    def summary(self) -> dict[str, Any]:
+        return jsonable({**self._figures(), "description": self.describe()})
 
-    def _repr_html_(self) -> str:
-        head = f"<p><b>{type(self).__name__}</b>: {self.summary()}</p>"
-        return head + self.to_frame().head(50).to_html()
+    def headline(self) -> str:
+        first = self.describe().split("\n")[0]
+        return first if len(first) <= 120 else first[:117] + "..."

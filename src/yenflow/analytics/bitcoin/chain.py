@@ -113,7 +113,7 @@ class WorkedCase:
         )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ChainResult(ResultViews):
     links: tuple[Link, ...]
     cases: tuple[WorkedCase, ...]
@@ -149,7 +149,15 @@ class ChainResult(ResultViews):
             f"{', '.join(breaks) or 'none'}."
         )
 
-    def summary(self) -> str:
+    def _figures(self) -> dict:
+        return {
+            "links": self.to_frame().to_dict(orient="records"),
+            "conclusion": self.conclusion(),
+            "cases": [{"date": c.date, "rows": list(c.rows)} for c in self.cases],
+            "timing": self.timing,
+        }
+
+    def describe(self) -> str:
         head = (
             f"The yen → BTC chain, {self.period[0].date()} to {self.period[1].date()} "
             f"(inputs as {self.timing}): {self.conclusion()}"

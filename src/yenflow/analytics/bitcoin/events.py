@@ -35,9 +35,16 @@ import pandas as pd
 
 from yenflow.analytics.bitcoin._jit import jit
 from yenflow.analytics.bitcoin._results import ResultViews
+from yenflow.analytics.episodes import EpisodeParams, find_episodes
 from yenflow.errors import DataError
 
-__all__ = ["EventStudy", "event_study", "resampled_event_means", "yen_shocks"]
+__all__ = [
+    "EventStudy",
+    "event_study",
+    "resampled_event_means",
+    "unwind_events",
+    "yen_shocks",
+]
 
 
 def yen_shocks(
@@ -64,6 +71,15 @@ def yen_shocks(
         if not kept or i - kept[-1] > min_gap:
             kept.append(int(i))
     return pd.DatetimeIndex(usdjpy.index[kept], name="event")
+
+
+def unwind_events(usdjpy: pd.Series, *, params: EpisodeParams | None = None) -> pd.DatetimeIndex:
+    """Carry-unwind episodes of USD/JPY (the generic peak-to-trough detector of
+    :mod:`yenflow.analytics.episodes`), dated on the day each was *confirmed* — the day the
+    rule fired with the data known then, never the earlier peak."""
+    clean = usdjpy.dropna()
+    episodes = find_episodes(clean, params=params)
+    return pd.DatetimeIndex([e.confirmed_at for e in episodes.episodes], name="event")
 
 
 @jit()
@@ -148,7 +164,7 @@ def _observed(logret: np.ndarray, positions: np.ndarray, horizons: int) -> np.nd
     return car - h[None, :] * mu
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class EventStudy(ResultViews):
     """Mean excess BTC log return after events, per horizon, with bootstrap band and p-value.
 
@@ -203,7 +219,22 @@ class EventStudy(ResultViews):
             "events": int(self.events_used[i]),
         }
 
-    def summary(self) -> str:
+    def _figures(self) -> dict:
+        h = [x for x in (1, 5, 20, 60) if x <= len(self.horizons)]
+        out = {
+            "label": self.label,
+            "events": len(self.events),
+            "at": [self.at(x) for x in h],
+            "drift_pct_per_day": self.drift_pct_per_day,
+            "reps": self.reps,
+            "block_size": self.block_size,
+            "seed": self.seed,
+        }
+        if self.placebo is not None:
+            out["placebo"] = [self.placebo.at(x) for x in h]
+        return out
+
+    def describe(self) -> str:
         if len(self.events) == 0:
             return f"{self.label}: no events in {self.period[0].date()} to {self.period[1].date()}"
         parts = []

@@ -79,7 +79,7 @@ class SweepGrid:
         return [SweepGrid(self.fall, c, self.hold) for c in chunks if len(c)]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SweepResult(ResultViews):
     """Metrics of every configuration (kernel order, see :meth:`SweepGrid.configs`).
 
@@ -130,7 +130,17 @@ class SweepResult(ResultViews):
         table.attrs["hold"] = chosen
         return table
 
-    def summary(self) -> str:
+    def _figures(self) -> dict:
+        k = self.best("sharpe") if not np.isnan(self.sharpe).all() else 0
+        return {
+            "configurations": self.grid.size,
+            "cost_bp": self.cost_bp,
+            "period": self.period,
+            "best": self.to_frame().iloc[k].to_dict(),
+            "never_trade": int((self.trades == 0).sum()),
+        }
+
+    def describe(self) -> str:
         k = self.best("sharpe") if not np.isnan(self.sharpe).all() else 0
         c = self.grid.configs().iloc[k]
         start, end = (d.date() for d in self.period)
@@ -228,7 +238,7 @@ def strategy_returns(
     return out.T
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class WalkForward(ResultViews):
     """The in-sample best configuration and what it did out of sample."""
 
@@ -242,7 +252,17 @@ class WalkForward(ResultViews):
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"in_sample": self.in_sample, "out_of_sample": self.out_of_sample})
 
-    def summary(self) -> str:
+    def _figures(self) -> dict:
+        return {
+            "split": self.split,
+            "metric": self.metric,
+            "config": self.config,
+            "in_sample": self.in_sample,
+            "out_of_sample": self.out_of_sample,
+            "rank_out_of_sample": self.in_sample_rank_oos,
+        }
+
+    def describe(self) -> str:
         c = self.config
         return (
             f"In-sample (to {self.split.date()}) best by {self.metric}: USD/JPY fall > "

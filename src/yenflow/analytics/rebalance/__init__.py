@@ -6,9 +6,12 @@
 - :mod:`.model`: :func:`simulate` (daily weights, drift split, trades) and :func:`trade_range`
   (implied trades over rules and partial fractions);
 - :mod:`.gpif`: GPIF's published quarterly holdings (package data, or a newer table), the
-  trades its disclosures imply, and the validation against MoF's trust-account flows.
+  trades its disclosures imply, and the validation against MoF's trust-account flows;
+- :mod:`.episode`: :func:`episode_trades`, the model-implied trades over one flow episode
+  from GPIF's last public holdings (for the attribution scorecard).
 """
 
+from yenflow.analytics.rebalance.episode import EpisodeTrades, episode_trades
 from yenflow.analytics.rebalance.market import MarketReturns
 from yenflow.analytics.rebalance.model import (
     DEFAULT_FRACTIONS,
@@ -33,12 +36,14 @@ __all__ = [
     "DEFAULT_RULES",
     "POLICIES",
     "Band",
+    "EpisodeTrades",
     "MarketReturns",
     "PolicyPortfolio",
     "RebalanceRun",
     "Rule",
     "Sleeve",
     "TradeRange",
+    "episode_trades",
     "gpif_plans",
     "policy",
     "simulate",

@@ -46,6 +46,7 @@ from yenflow.analytics.rebalance.market import MarketReturns
 from yenflow.analytics.rebalance.model import DEFAULT_FRACTIONS, DEFAULT_RULES, trade_range
 from yenflow.analytics.rebalance.policy import PolicyPortfolio, Rule, gpif_plans
 from yenflow.analytics.records import json_value
+from yenflow.analytics.results import ResultBase
 from yenflow.errors import DataError, ParseError
 from yenflow.frame import AsOfLike, to_cutoff
 
@@ -92,8 +93,8 @@ def _fail(location: str, row: int | None, expected: str, found: str) -> ParseErr
     )
 
 
-@dataclass(frozen=True, eq=False)
-class GpifHoldings:
+@dataclass(frozen=True, eq=False, repr=False)
+class GpifHoldings(ResultBase):
     """GPIF's market values per asset class and quarter end (¥ bn), with their sources."""
 
     table: pd.DataFrame
@@ -121,20 +122,32 @@ class GpifHoldings:
             raise DataError(msg)
         return {k: float(v) for k, v in wide.loc[day].items()}
 
-    def latest_known(self, as_of: AsOfLike) -> tuple[pd.Timestamp, dict[str, float]]:
+    def latest_known(
+        self, as_of: AsOfLike, *, before: pd.Timestamp | str | None = None
+    ) -> tuple[pd.Timestamp, dict[str, float]]:
         """The latest quarter end whose figures were public by ``as_of`` (see
-        :func:`available_from`), and its four market values (¥ bn)."""
+        :func:`available_from`) and, with ``before``, that lies before that day; and its four
+        market values (¥ bn)."""
         cut = to_cutoff(as_of).tz_convert(None)
-        known = self.table.loc[self.table["available_from"] <= cut, "quarter_end"]
+        t = self.table
+        mask = t["available_from"] <= cut
+        if before is not None:
+            mask &= t["quarter_end"] < pd.Timestamp(before)
+        known = t.loc[mask, "quarter_end"]
         if known.empty:
-            first = self.table["available_from"].min()
+            first = t["available_from"].min()
+            limit = "" if before is None else f" for a quarter end before {before}"
             msg = (
-                f"{_WHAT} ({self.location}): nothing public by {cut:%Y-%m-%d} "
+                f"{_WHAT} ({self.location}): nothing public by {cut:%Y-%m-%d}{limit} "
                 f"(the first figures came out about {first:%Y-%m-%d})"
             )
             raise DataError(msg)
         day = known.max()
         return day, self.at(day)
+
+    def headline(self) -> str:
+        ends = self.table["quarter_end"]
+        return f"{ends.nunique()} quarter ends, {ends.min():%Y-%m-%d}..{ends.max():%Y-%m-%d}"
 
     def summary(self) -> dict[str, Any]:
         ends = self.table["quarter_end"]
@@ -317,8 +330,8 @@ def _pair_stats(table: pd.DataFrame, x: str, y: str, label: str) -> list[dict[st
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class GpifValidation:
+@dataclass(frozen=True, eq=False, repr=False)
+class GpifValidation(ResultBase):
     """GPIF-implied trades, MoF trust-account flows and model trades, per fiscal quarter.
 
     ``table`` columns: ``quarter_start``, ``quarter_end``, ``asset_class`` (foreign equities,
@@ -378,17 +391,13 @@ class GpifValidation:
             "notes": list(self.notes),
         }
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
         parts = [
             f"{r.pair} {r.asset_class}: r={r.correlation:.2f}, signs {r.sign_agreement:.0%}"
             for r in self.stats.itertuples(index=False)
             if not r.pair.startswith("model[")
         ]
-        return (
-            f"GpifValidation({self.table['quarter_end'].nunique()} quarters; "
-            + "; ".join(parts)
-            + ")"
-        )
+        return f"{self.table['quarter_end'].nunique()} quarters; " + "; ".join(parts)
 
 
 def gpif_validation(

@@ -38,6 +38,7 @@ import pandas as pd
 from yenflow.analytics.rebalance.market import MarketReturns
 from yenflow.analytics.rebalance.policy import PolicyPortfolio, Rule, Sleeve
 from yenflow.analytics.records import json_value
+from yenflow.analytics.results import ResultBase
 from yenflow.errors import ConfigError, DataError
 
 __all__ = [
@@ -147,8 +148,8 @@ def _schedule(policies: Sequence[PolicyPortfolio]) -> list[PolicyPortfolio]:
     return list(policies)
 
 
-@dataclass(frozen=True, eq=False)
-class RebalanceRun:
+@dataclass(frozen=True, eq=False, repr=False)
+class RebalanceRun(ResultBase):
     """One rule run over one stretch of market returns. Build it with :func:`simulate`.
 
     :meth:`to_frame` is long: one row per (date, asset class), columns in the module docstring
@@ -265,12 +266,11 @@ class RebalanceRun:
             "notes": list(self.notes),
         }
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
         s = self.summary()
         return (
-            f"RebalanceRun({'/'.join(self.policy_names)}, {self.rule.label}, "
-            f"{s['start']}..{s['end']}, "
-            f"{s['rebalance_days']} rebalancing days, turnover ¥{s['turnover_jpy_bn']:,.1f} bn)"
+            f"{'/'.join(self.policy_names)}, {self.rule.label}, {s['start']}..{s['end']}, "
+            f"{s['rebalance_days']} rebalancing days, turnover ¥{s['turnover_jpy_bn']:,.1f} bn"
         )
 
 
@@ -318,9 +318,10 @@ def simulate(
         holdings: ¥ bn per sleeve or asset class at the close of ``start`` (an asset class's
             amount goes to its primary sleeve); default the targets times the policy's AUM.
         start: the date of the holdings; only returns after it are used (default: all rows).
-        end: the last day (inclusive) to run. A calendar rule trades on the last row when
-            its period is over: the next date of ``returns`` is in another period or, at the
-            end of the data, the day after ``end`` is (else the next business day).
+        end: the last day (inclusive) to run, and a statement that the returns are complete
+            through it: a calendar rule trades on the last row when its period is over, that
+            is when the next date of ``returns`` is in another period or, at the end of the
+            data, the day after ``end`` is (without ``end``: the next business day).
 
     Raises:
         DataError: a held sleeve has no returns, FX returns on a yen sleeve, no returns in the
@@ -402,16 +403,17 @@ def _prepare(
     member = np.zeros((len(classes), len(sleeves)))  # class x sleeve indicator
     for j, s in enumerate(sleeves):
         member[classes.index(s.counts_as), j] = 1.0
-    primary = [
-        next(
-            j
-            for j, s in enumerate(sleeves)
-            if s.counts_as == c and s.name == first.primary_sleeve(c)
-        )
-        if any(s.name == first.primary_sleeve(c) for s in sleeves)
-        else next(j for j, s in enumerate(sleeves) if s.counts_as == c)
-        for c in classes
-    ]
+    primary = []
+    for c in classes:
+        mine = [j for j, s in enumerate(sleeves) if s.counts_as == c]
+        if not mine:
+            msg = (
+                f"asset class {c} of {first.name} has no sleeve with returns or holdings; "
+                f"returns have {list(returns.sleeves)}"
+            )
+            raise DataError(msg)
+        named = [j for j in mine if sleeves[j].name == first.primary_sleeve(c)]
+        primary.append(named[0] if named else mine[0])
     targets = [np.array([p.targets[c] for c in classes]) for p in policies]
     bands = [
         _Bands(
@@ -650,8 +652,8 @@ def _configs(rules: Sequence[Rule], fractions: Sequence[float]) -> list[Rule]:
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class TradeRange:
+@dataclass(frozen=True, eq=False, repr=False)
+class TradeRange(ResultBase):
     """Implied trades per period and asset class over a set of rules: low, median, high.
 
     ``table`` columns: ``period_start``, ``period_end`` (inclusive), ``asset_class``,
@@ -697,10 +699,10 @@ class TradeRange:
             },
         }
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
         return (
-            f"TradeRange({'/'.join(self.policy_names)}, {len(self.rules)} rules, per {self.freq}, "
-            f"{self.table['period_start'].nunique()} periods)"
+            f"{'/'.join(self.policy_names)}, {len(self.rules)} rules, per {self.freq}, "
+            f"{self.table['period_start'].nunique()} periods"
         )
 
 

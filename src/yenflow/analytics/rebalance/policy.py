@@ -104,11 +104,9 @@ class Rule:
     @property
     def label(self) -> str:
         """A short name: ``calendar/quarter/target/1``, ``threshold/edge``..."""
-        if self.trigger == "threshold":
-            tail = "edge" if self.to == "edge" else f"target/{self.fraction:g}"
-            return f"threshold/{tail}"
         tail = "edge" if self.to == "edge" else f"target/{self.fraction:g}"
-        return f"calendar/{self.frequency}/{tail}"
+        head = "threshold" if self.trigger == "threshold" else f"calendar/{self.frequency}"
+        return f"{head}/{tail}"
 
 
 @dataclass(frozen=True)
