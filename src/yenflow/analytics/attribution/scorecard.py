@@ -175,13 +175,17 @@ def _tally(h: HypothesisResult) -> str:
     )
 
 
-def conclude(results: Sequence[HypothesisResult]) -> str:
+def conclude(
+    results: Sequence[HypothesisResult], *, rank: int | None = None, n: int | None = None
+) -> str:
     """The scorecard's wording: a single cause only when the evidence separates it.
 
     One hypothesis supported and no other supported → "clearly favours" when at least three
-    of its fingerprints are supported and no other hypothesis is mixed, else "leans
-    towards"; two or more supported → "does not separate"; none → "no explanation is
-    supported". Mixed, contradicted, inconclusive and untestable ones are listed after.
+    of its fingerprints are supported, no other hypothesis is mixed and the flow is among the
+    largest tenth of same-length net sales (``rank`` of ``n``), else "leans towards"; an
+    ordinary flow is said to be so first; two or more supported → "does not separate"; none →
+    "no explanation is supported". Mixed, contradicted, inconclusive and untestable ones are
+    listed after.
     """
     by = {
         v: [h for h in results if h.verdict == v]
@@ -192,9 +196,11 @@ def conclude(results: Sequence[HypothesisResult]) -> str:
         return "; ".join(f"{_name(h)} ({_tally(h)})" for h in hs)
 
     supported, mixed = by["supported"], by["mixed"]
+    # an ordinary flow (not among the largest tenth of same-length net sales) is said to be so
+    ordinary = rank is not None and n is not None and rank > max(1, n // 10)
     if len(supported) == 1:
         h = supported[0]
-        strong = h.count("supported") >= 3 and not mixed
+        strong = h.count("supported") >= 3 and not mixed and not ordinary
         how = "clearly favours" if strong else "leans towards"
         text = f"The evidence {how} {_name(h)} ({_tally(h)}); no other explanation is supported"
     elif supported:
@@ -211,6 +217,11 @@ def conclude(results: Sequence[HypothesisResult]) -> str:
     if by["untestable"]:
         listed = ", ".join(_name(h) for h in by["untestable"])
         text += f". Untestable with the project's data: {listed}"
+    if ordinary:
+        text = (
+            f"The flow itself is not unusual (rank {rank} of {n} same-length windows as "
+            f"a net sale), so what follows says little about its cause. {text}"
+        )
     return text + "."
 
 
@@ -304,7 +315,7 @@ def explain(
         results,
         decomposition,
         treasuries,
-        conclude(results),
+        conclude(results, rank=detail["rank_sale"], n=detail["n_windows"]),
         seed,
         level,
         tuple(notes),
