@@ -16,6 +16,7 @@ is one more entry, with its needs).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from yenflow.analytics.attribution.scorecard import SERIES_IDS, SERIES_PREFIXES
 from yenflow.analytics.carry import (
     CarryMonitor,
     FxVolatility,
@@ -75,25 +77,31 @@ FLOW_PAIRS: tuple[tuple[Direction, str], ...] = (
 )
 #: the CFTC trader group of the carry monitor.
 CFTC_TRADER = "noncommercial"
-INVESTOR_PREFIX = "mof.monthly.investor."
 
 
 @dataclass(frozen=True)
 class Needs:
     """The series an analysis reads: ``required`` (it cannot run without them), ``optional``
-    (used when present) and ``prefixes`` (every series whose id starts so, e.g. all TIC
-    countries for the ranks)."""
+    (used when present), ``prefixes`` (every series whose id starts so, e.g. all TIC
+    countries for the ranks) and ``patterns`` (regular expressions a whole id must match)."""
 
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    def matches(self, series_id: str) -> bool:
+        """Whether ``series_id`` is one of the series matched by a prefix or a pattern."""
+        return any(series_id.startswith(p) for p in self.prefixes) or any(
+            re.fullmatch(p, series_id) for p in self.patterns
+        )
 
     def resolve(self, available: Iterable[str]) -> list[str]:
-        """The concrete ids among ``available`` (ids and prefix matches), plus the explicit
-        ids even when not available (a missing one then shows as missing)."""
+        """The concrete ids among ``available`` (ids, prefix and pattern matches), plus the
+        explicit ids even when not available (a missing one then shows as missing)."""
         ids = dict.fromkeys((*self.required, *self.optional))
         for sid in available:
-            if any(sid.startswith(p) for p in self.prefixes):
+            if self.matches(sid):
                 ids[sid] = None
         return list(ids)
 
@@ -121,8 +129,12 @@ def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows
     return compute
 
 
+#: the by-investor series the investor-type analysis reads (net purchases of long-term debt).
+INVESTOR_PATTERN = r"mof\.monthly\.investor\.[a-z0-9_]+\.long_term_debt\.net"
+
+
 def _investors(a: Analyses) -> InvestorFlows:
-    ids = [s for s in a.series if s.startswith(INVESTOR_PREFIX)]
+    ids = sorted(s for s in a.series if re.fullmatch(INVESTOR_PATTERN, s))
     return investor_flows(a.frame(*ids, monthly_total_id("long_term_debt")), rates=a.usdjpy_rates)
 
 
@@ -169,6 +181,13 @@ def _btc(name: str) -> Callable[[Analyses], Any]:
 _CFTC = tuple(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short"))
 _CARRY_OPTIONAL = tuple(s for s in carry_series(CFTC_TRADER) if s not in (FX_ID, JP_3M_ID))
 
+
+def _attribution(a: Analyses) -> Any:
+    from yenflow.analytics.attribution.notable import explain_notable
+
+    return explain_notable(a.observations, a.flows("outward", "long_term_debt"), as_of=a.as_of)
+
+
 #: every analysis of the bundle, by name.
 ENTRIES: dict[str, Entry] = {
     **{
@@ -183,7 +202,7 @@ ENTRIES: dict[str, Entry] = {
     "investors": Entry(
         "investors",
         Needs(
-            optional=(monthly_total_id("long_term_debt"), USDJPY_ID), prefixes=(INVESTOR_PREFIX,)
+            optional=(monthly_total_id("long_term_debt"), USDJPY_ID), patterns=(INVESTOR_PATTERN,)
         ),
         _investors,
         "monthly net purchases of foreign long-term bonds by investor type",
@@ -211,6 +230,16 @@ ENTRIES: dict[str, Entry] = {
     ),
     "unwinds": Entry(
         "unwinds", Needs(required=(FX_ID,)), _unwinds, "carry-unwind episodes of USD/JPY"
+    ),
+    "attribution": Entry(
+        "attribution",
+        Needs(
+            required=(weekly_series_id("outward", "long_term_debt"),),
+            optional=SERIES_IDS,
+            prefixes=SERIES_PREFIXES,
+        ),
+        _attribution,
+        "the attribution scorecard of the latest notable and the chosen flow episode",
     ),
     **{
         f"btc.{name}": Entry(
@@ -372,6 +401,12 @@ class Analyses:
     def unwinds(self) -> UnwindEpisodes:
         """Carry-unwind episodes (needs only USD/JPY)."""
         return self.get("unwinds")
+
+    @property
+    def attribution(self) -> Any:
+        """Scorecards of the latest notable and the chosen episode
+        (:class:`~yenflow.analytics.attribution.notable.NotableExplanations`)."""
+        return self.get("attribution")
 
     @property
     def positioning(self) -> Positioning:

@@ -22,6 +22,7 @@ SECTION_KEYS = [
     "investors",
     "treasuries",
     "carry",
+    "why",
     "bitcoin",
     "data",
     "risk",

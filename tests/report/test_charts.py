@@ -22,6 +22,9 @@ HOVER_UNITS = {
     "usdjpy": "yen per USD",
     "carry": "pp",
     "positioning": "contracts",
+    "why_latest_seasonal": "¥ tn",
+    "why_latest_waterfall": "¥ tn",
+    "why_latest_model": "¥ tn",
 }
 
 

@@ -60,7 +60,7 @@ def test_header_sections_and_risk_warning(report: Report, page: str) -> None:
 
 def test_every_chart_has_a_div_with_a_stable_id(report: Report, page: str) -> None:
     charts = [(s.key, c.key) for s in report.sections for c in s.charts]
-    assert len(charts) == 6
+    assert len(charts) == 9  # 6, and the "why" section's seasonal, waterfall and model charts
     assert page.count('class="plotly-graph-div"') == len(charts)
     for section_key, chart_key in charts:
         assert f'id="chart-{section_key}-{chart_key}"' in page

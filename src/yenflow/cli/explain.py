@@ -143,18 +143,13 @@ def explain(
     foreign bonds whether TIC supports "Japan sold Treasuries".
     """
     cutoff = parse_as_of(as_of)
-    import pandas as pd
-
     from yenflow import api
-    from yenflow.analytics.attribution import SERIES_PREFIXES
     from yenflow.analytics.attribution import explain as run
+    from yenflow.analytics.attribution import load_observations
 
     with handled():
         with api.open_store(store_path(store), read_only=True) as st:
-            obs = pd.concat(
-                [st.observations(prefix=p, as_of=cutoff) for p in SERIES_PREFIXES],
-                ignore_index=True,
-            )
+            obs = load_observations(st, as_of=cutoff)
         try:
             card = run(
                 obs, start=start, end=end, flow=flow, investor=investor, as_of=cutoff, seed=seed

@@ -40,6 +40,7 @@ from yenflow.report.sections import (
     latest_week,
     risk,
     treasuries,
+    why,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ SECTIONS: tuple[tuple[str, str, SectionBuilder], ...] = (
     ("investors", "Investor types (monthly)", investors.build),
     ("treasuries", "US Treasury holdings: Japan, China and the UK", treasuries.build),
     ("carry", "Yen carry monitor", carry.build),
+    ("why", "Why: competing explanations", why.build),
     ("bitcoin", "Bitcoin and the yen", bitcoin.build),
     ("data", "Data sources and freshness", data_sources.build),
     ("risk", "Risk warning", risk.build),

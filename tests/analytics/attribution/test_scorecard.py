@@ -39,8 +39,12 @@ def test_synthetic_rebalancing_is_classified_as_rebalancing(cards):
     eq = _fingerprint(card, "rebalancing", "trust_accounts_buy_foreign_equity")
     assert eq.measurement.observed == 25000.0 and eq.measurement.low > 0
     # without a rebalancing model that part says so instead of disappearing
-    model = _fingerprint(card, "rebalancing", "model_says_overweight")
-    assert model.verdict == "inconclusive" and "missing rebalancing model" in model.reason
+    model = _fingerprint(card, "rebalancing", "model_implied_trades")
+    assert (
+        model.verdict == "inconclusive"
+        and "rebalancing model" in model.reason
+        and model.measurement is None
+    )
 
 
 def test_synthetic_unwind_is_classified_as_unwind(cards):
@@ -55,7 +59,8 @@ def test_synthetic_unwind_is_classified_as_unwind(cards):
 def test_noise_is_inconclusive(cards):
     card = cards["noise"]
     assert "supported" not in card.verdicts().values()
-    assert card.conclusion.startswith("No explanation is supported")
+    assert "No explanation is supported" in card.conclusion
+    assert card.conclusion.startswith("The flow itself is not unusual")
     assert card.hypothesis("rebalancing").verdict == "inconclusive"
     assert card.hypothesis("fiscal_year_seasonality").verdict == "inconclusive"
     # the noise fixture is net long yen: there is no short position to cover, a fact
@@ -188,7 +193,18 @@ def test_real_april_2025_episode(real_obs):
     assert t.months == ("2025-03", "2025-04")
     assert t.holdings_start_usd_bn == 1125.9 and t.holdings_change_usd_bn > 0
     assert t.implied_low_usd_bn <= t.implied_usd_bn <= t.implied_high_usd_bn
-    assert "single cause" in card.conclusion or "No explanation" in card.conclusion
+    # MoF by investor type (monthb*.csv), April 2025: trust accounts (pension money) bought
+    # foreign equities and sold foreign bonds; banks sold ¥2.55 tn of foreign bonds
+    reb = card.hypothesis("rebalancing")
+    eq = next(f for f in reb.fingerprints if f.key == "trust_accounts_buy_foreign_equity")
+    bonds = next(f for f in reb.fingerprints if f.key == "trust_accounts_sell_foreign_bonds")
+    assert eq.measurement.observed == 27623.0 and bonds.measurement.observed == -7768.0
+    banks = next(
+        f for f in card.hypothesis("rate_risk_cutting").fingerprints if f.key == "banks_sold"
+    )
+    assert banks.measurement.observed == -25513.0
+    # the carry evidence is mixed, so no cause is declared with certainty
+    assert "clearly" not in card.conclusion
 
 
 @pytest.mark.realdata
@@ -197,3 +213,18 @@ def test_real_april_2025_as_of_the_day_after_the_second_week(real_obs):
     assert card.observed_jpy_100m == -30845.0
     assert card.treasuries.verdict == "inconclusive"  # April's TIC data came out in June
     assert "not" in card.treasuries.reading or "cannot" in card.treasuries.reading
+
+
+@pytest.mark.realdata
+def test_real_april_2025_rebalancing_model_when_installed(real_obs):
+    from yenflow.analytics import rebalance
+
+    card = explain(real_obs, start="2025-03-30", end="2025-04-12")
+    fp = _fingerprint(card, "rebalancing", "model_implied_trades")
+    if not hasattr(rebalance, "episode_trades"):
+        assert fp.verdict == "inconclusive" and "missing rebalancing model" in fp.reason
+        return
+    m = fp.measurement
+    assert m is not None and m.detail["asset_class"] == "foreign_bonds"
+    assert m.low <= m.estimate <= m.high  # the range over the rules, ¥100 million
+    assert card.decomposition.rebalancing == pytest.approx(m.estimate)

@@ -31,16 +31,19 @@ from yenflow.analytics.attribution.registry import (
     register,
 )
 from yenflow.analytics.attribution.scorecard import (
+    SERIES_IDS,
     SERIES_PREFIXES,
     Scorecard,
     conclude,
     explain,
     explain_many,
+    load_observations,
 )
 from yenflow.analytics.attribution.treasuries import TreasuryReconciliation, reconcile_treasuries
 
 __all__ = [
     "HYPOTHESES",
+    "SERIES_IDS",
     "SERIES_PREFIXES",
     "VERDICTS",
     "Decomposition",
@@ -63,6 +66,7 @@ __all__ = [
     "explain",
     "explain_many",
     "judge",
+    "load_observations",
     "reconcile_treasuries",
     "register",
     "weigh",

@@ -4,8 +4,9 @@ All parts in ¥100 million (net purchase > 0), for the episode's all-investor we
 
 * **seasonal**: the mean of the same calendar window in other years (leave-the-episode-out,
   :mod:`.seasonal`), the flow the calendar alone would lead one to expect;
-* **rebalancing**: the policy-portfolio model's implied trades over the episode, when a
-  rebalancing model is available (else 0 and a note: not estimated);
+* **rebalancing**: GPIF's policy-portfolio model's implied trades of the episode's asset
+  class over the episode (median over the rules; :mod:`.rebalancing`), or 0 and a note when
+  the model or its market data are missing;
 * **rates/hedging**: from an OLS of weekly flows on the week's change in the US 10-year yield
   (basis points, this week and the one before), the USD/JPY log change (percent) and the
   change in the US 10-year minus 2-year slope (bp), fitted on the comparable weeks before
@@ -26,6 +27,7 @@ import pandas as pd
 
 from yenflow.analytics.attribution.episode import Evidence
 from yenflow.analytics.attribution.evidence import Missing
+from yenflow.analytics.attribution.rebalancing import model_measurement
 from yenflow.analytics.attribution.regression import ols_hac
 from yenflow.analytics.attribution.seasonal import seasonal_windows
 from yenflow.analytics.records import json_value
@@ -105,7 +107,7 @@ def _weekly_regressors(ev: Evidence, weeks: pd.DatetimeIndex) -> pd.DataFrame:
     return frame
 
 
-def decompose(ev: Evidence, *, rebalancing: float | None = None) -> Decomposition:
+def decompose(ev: Evidence) -> Decomposition:
     """Decompose the episode's weekly flow; see the module docstring."""
     sid = ev.episode.weekly_id
     window, _hist = ev.weekly_flow(sid)
@@ -120,8 +122,15 @@ def decompose(ev: Evidence, *, rebalancing: float | None = None) -> Decompositio
     except Missing as gone:
         seasonal = None
         notes.append(f"seasonal part not estimated: {gone.reason}")
-    if rebalancing is None:
-        notes.append("rebalancing part not estimated: missing rebalancing model")
+    try:
+        rebalancing: float | None = model_measurement(ev).estimate
+        notes.append(
+            "rebalancing part: GPIF's policy portfolio only (median over rules); "
+            "other pension funds are not modelled"
+        )
+    except Missing as gone:
+        rebalancing = None
+        notes.append(f"rebalancing part not estimated: {gone.reason}")
 
     weekly = ev.series(sid, index="period_end")
     weekly = weekly[ev.comparable_mask(weekly.index - pd.Timedelta(days=6))]

@@ -162,6 +162,12 @@ class SeriesBook:
             str(k): v for k, v in obs.groupby("series_id", sort=False).indices.items()
         }
         self._cache: dict[tuple[str, str], pd.Series] = {}
+        self._memo: dict[tuple[str, str], object] = {}
+
+    def memo(self, kind: str, key: str, compute):
+        """``compute()`` once per (kind, key) for every episode read from this book; a Missing
+        it raises is remembered too."""
+        return _memo(self._memo, (kind, key), compute)
 
     def rows(self, series_id: str) -> pd.DataFrame:
         where = self._positions.get(series_id)
@@ -220,16 +226,7 @@ class Evidence:
 
     def memo(self, kind: str, key: str, compute):
         """``compute()`` once per (kind, key); a Missing it raises is remembered too."""
-        slot = (kind, key)
-        if slot not in self._memo:
-            try:
-                self._memo[slot] = compute()
-            except Missing as gone:
-                self._memo[slot] = gone
-        value = self._memo[slot]
-        if isinstance(value, Missing):
-            raise value
-        return value
+        return _memo(self._memo, (kind, key), compute)
 
     def investor_id(self, investor: str, asset: str) -> str:
         """The monthly series id of an investor type (any known spelling); Missing if none."""
@@ -332,6 +329,18 @@ class Evidence:
             raise Missing(msg)
         hist = before[before.index >= first - pd.DateOffset(years=self.history_years)]
         return before.iloc[-1:], window, hist
+
+
+def _memo(store: dict, slot: tuple[str, str], compute):
+    if slot not in store:
+        try:
+            store[slot] = compute()
+        except Missing as gone:
+            store[slot] = gone
+    value = store[slot]
+    if isinstance(value, Missing):
+        raise value
+    return value
 
 
 def _weeks_in(start: pd.Timestamp, end: pd.Timestamp) -> int:

@@ -22,7 +22,6 @@ simply not be supported).
 
 from __future__ import annotations
 
-import importlib.util
 from statistics import NormalDist
 
 import numpy as np
@@ -40,6 +39,7 @@ from yenflow.analytics.attribution.measures import (
     position_level,
     seed_for,
 )
+from yenflow.analytics.attribution.rebalancing import model_measurement
 from yenflow.analytics.attribution.registry import Fingerprint, Hypothesis, register
 from yenflow.analytics.attribution.regression import ols_hac
 from yenflow.analytics.attribution.seasonal import seasonal_windows
@@ -85,20 +85,8 @@ def _weekly_flow(direction: str, asset: str, key: str):
 # ------------------------------------------------------------------------------- rebalancing
 
 
-def _rebalance_model_missing(ev: Evidence) -> str | None:
-    if importlib.util.find_spec("yenflow.analytics.rebalance") is None:
-        return "missing rebalancing model (yenflow.analytics.rebalance is not installed)"
-    return None
-
-
 def _model_overweight(ev: Evidence) -> Measurement:
-    missing = _rebalance_model_missing(ev)
-    if missing:
-        raise Missing(missing)
-    raise Missing(
-        "missing rebalancing model: implied trades from yenflow.analytics.rebalance are not "
-        "wired into the scorecard yet"
-    )
+    return model_measurement(ev)
 
 
 register(
@@ -137,16 +125,15 @@ register(
                 _investor_flow("trust_accounts", "long_term_debt", "reb.ta_ltd"),
             ),
             Fingerprint(
-                "model_says_overweight",
-                "the policy-portfolio model says the sold sleeve was overweight and implies "
-                "sales of it in the episode",
-                "model-implied trades, ¥100 million",
-                ("yenflow.analytics.rebalance",),
-                BELOW,
+                "model_implied_trades",
+                "GPIF's policy portfolio, drifted by markets, implies trades of the episode's "
+                "asset class on the episode's side (the sold sleeve was overweight)",
+                "model-implied trades, ¥100 million, range over rules",
+                ("markets.*.close", "jgb.yield.10y", "yenflow.analytics.rebalance"),
+                _flow_side,
                 _model_overweight,
             ),
         ),
-        testable=_rebalance_model_missing,
     )
 )
 

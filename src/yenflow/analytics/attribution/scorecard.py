@@ -28,10 +28,49 @@ from yenflow.analytics.records import json_value
 from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
-__all__ = ["SERIES_PREFIXES", "Scorecard", "conclude", "explain", "explain_many"]
+__all__ = [
+    "SERIES_IDS",
+    "SERIES_PREFIXES",
+    "Scorecard",
+    "conclude",
+    "explain",
+    "explain_many",
+    "load_observations",
+]
 
-#: The series an explanation reads (store prefixes): MoF flows, FRED, CFTC yen, TIC Japan.
-SERIES_PREFIXES = ("mof.", "fred.", "cftc.jpy.", "tic.holdings.japan")
+#: The series an explanation reads: MoF weekly and monthly flows, FRED, CFTC yen positions,
+#: TIC Japan, and the market proxies and JGB 10-year yield of the rebalancing model; plus
+#: every MoF investor-type series (:data:`SERIES_PREFIXES`).
+SERIES_IDS: tuple[str, ...] = (
+    *(
+        f"mof.weekly.{d}.{a}.net"
+        for d in ("outward", "inward")
+        for a in ("equity", "long_term_debt", "short_term_debt")
+    ),
+    "mof.monthly.outward.long_term_debt.net",
+    "fred.DEXJPUS",
+    "fred.DGS10",
+    "fred.DGS2",
+    "fred.SP500",
+    "cftc.jpy.noncommercial.net",
+    "cftc.jpy.leveraged_funds.net",
+    "tic.holdings.japan",
+    "jgb.yield.10y",
+    "markets.topix.close",
+    "markets.agg.close",
+    "markets.acwi.close",
+    "markets.usdjpy.close",
+)
+SERIES_PREFIXES: tuple[str, ...] = ("mof.monthly.investor.",)
+
+
+def load_observations(store: object, *, as_of: object = None) -> pd.DataFrame:
+    """The observations an explanation reads from an open :class:`yenflow.store.Store`
+    (:data:`SERIES_IDS` and the :data:`SERIES_PREFIXES` series, as known at ``as_of``)."""
+    read = store.observations  # type: ignore[attr-defined]
+    parts = [read(list(SERIES_IDS), as_of=as_of)]
+    parts += [read(prefix=p, as_of=as_of) for p in SERIES_PREFIXES]
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -136,13 +175,17 @@ def _tally(h: HypothesisResult) -> str:
     )
 
 
-def conclude(results: Sequence[HypothesisResult]) -> str:
+def conclude(
+    results: Sequence[HypothesisResult], *, rank: int | None = None, n: int | None = None
+) -> str:
     """The scorecard's wording: a single cause only when the evidence separates it.
 
     One hypothesis supported and no other supported → "clearly favours" when at least three
-    of its fingerprints are supported and no other hypothesis is mixed, else "leans
-    towards"; two or more supported → "does not separate"; none → "no explanation is
-    supported". Mixed, contradicted, inconclusive and untestable ones are listed after.
+    of its fingerprints are supported, no other hypothesis is mixed and the flow is among the
+    largest tenth of same-length net sales (``rank`` of ``n``), else "leans towards"; an
+    ordinary flow is said to be so first; two or more supported → "does not separate"; none →
+    "no explanation is supported". Mixed, contradicted, inconclusive and untestable ones are
+    listed after.
     """
     by = {
         v: [h for h in results if h.verdict == v]
@@ -153,9 +196,11 @@ def conclude(results: Sequence[HypothesisResult]) -> str:
         return "; ".join(f"{_name(h)} ({_tally(h)})" for h in hs)
 
     supported, mixed = by["supported"], by["mixed"]
+    # an ordinary flow (not among the largest tenth of same-length net sales) is said to be so
+    ordinary = rank is not None and n is not None and rank > max(1, n // 10)
     if len(supported) == 1:
         h = supported[0]
-        strong = h.count("supported") >= 3 and not mixed
+        strong = h.count("supported") >= 3 and not mixed and not ordinary
         how = "clearly favours" if strong else "leans towards"
         text = f"The evidence {how} {_name(h)} ({_tally(h)}); no other explanation is supported"
     elif supported:
@@ -172,6 +217,11 @@ def conclude(results: Sequence[HypothesisResult]) -> str:
     if by["untestable"]:
         listed = ", ".join(_name(h) for h in by["untestable"])
         text += f". Untestable with the project's data: {listed}"
+    if ordinary:
+        text = (
+            f"The flow itself is not unusual (rank {rank} of {n} same-length windows as "
+            f"a net sale), so what follows says little about its cause. {text}"
+        )
     return text + "."
 
 
@@ -265,7 +315,7 @@ def explain(
         results,
         decomposition,
         treasuries,
-        conclude(results),
+        conclude(results, rank=detail["rank_sale"], n=detail["n_windows"]),
         seed,
         level,
         tuple(notes),
