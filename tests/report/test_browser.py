@@ -82,7 +82,7 @@ def test_real_report_renders_offline(chromium: str, real_obs: pd.DataFrame, tmp_
     report = build_report(real_obs, generated_at=GENERATED, on_error="raise")
     result, requests, errors, url = open_report(chromium, report, tmp_path)
     check(result, requests, errors, url, report)
-    assert result["divs"] == 6
+    assert result["divs"] == 9  # 6 + the Bitcoin section's chain, event and sweep charts
 
 
 def test_report_with_missing_data_renders(

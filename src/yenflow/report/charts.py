@@ -681,19 +681,31 @@ def btc_event_chart(study: EventStudy) -> go.Figure:
 
 
 def btc_heatmap_chart(result: SweepResult) -> go.Figure:
-    """Annualised Sharpe over fall × look-back at the best rule's holding period."""
+    """Annualised Sharpe over fall × look-back at the best rule's holding period: a grid of
+    square markers (a plotly heatmap draws itself as an image URL, which the offline report
+    avoids)."""
     table = result.heatmap("sharpe")
+    cells = table.stack(future_stack=True).reset_index()
+    cells.columns = ["fall_pct", "lookback", "sharpe"]
     return _figure(
         f"Sharpe (365-day annualisation) by rule, holding {table.attrs['hold']} days",
         [
             {
-                "type": "heatmap",
-                "z": table.to_numpy(),
-                "x": list(table.columns),
-                "y": list(table.index),
-                "colorscale": "RdBu",
-                "zmid": 0,
-                "hovertemplate": "fall > %{y:.2f}% over %{x} days: Sharpe %{z:.2f}<extra></extra>",
+                "type": "scatter",
+                "mode": "markers",
+                "x": cells["lookback"].to_numpy(),
+                "y": cells["fall_pct"].to_numpy(),
+                "marker": {
+                    "symbol": "square",
+                    "size": 9,
+                    "color": _numbers(cells["sharpe"]),
+                    "colorscale": "RdBu",
+                    "cmid": 0,
+                    "showscale": True,
+                    "colorbar": {"title": {"text": "Sharpe"}},
+                },
+                "hovertemplate": "fall > %{y:.2f}% over %{x} days: Sharpe "
+                "%{marker.color:.2f}<extra></extra>",
             }
         ],
         {
