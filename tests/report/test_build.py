@@ -192,7 +192,7 @@ class _StoreLike:
         known = self._known(as_of)
         return known.loc[known["series_id"].isin(self.asked)]
 
-    def source_status(self) -> pd.DataFrame:
+    def source_status(self, *, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=["source", "last_fetch_at", "status", "error", "rows"])
 
 
