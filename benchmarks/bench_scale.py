@@ -79,7 +79,8 @@ def arguments() -> argparse.Namespace:
 
 
 def run(cmd: list[str], env: dict[str, str]) -> Run:
-    """Run ``cmd``; its wall time and peak RSS (from ``wait4``: this child only)."""
+    """Run ``cmd``; its wall time, CPU time and peak RSS (from ``wait4``: this child only).
+    Prints one progress line per run (to stderr)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -90,7 +91,14 @@ def run(cmd: list[str], env: dict[str, str]) -> Run:
         proc.stderr.close()
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+    result = Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+    shown = " ".join(Path(c).name if "/" in c else c for c in cmd[1:3])
+    print(
+        f"  {shown:<28} {result.seconds:7.2f} s {result.cpu:7.2f} cpu {result.peak_mb:6.0f} MB",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
 
 
 def fred_rows(folder: Path) -> dict[Path, int]:

@@ -16,6 +16,7 @@ is one more entry, with its needs).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,25 +77,31 @@ FLOW_PAIRS: tuple[tuple[Direction, str], ...] = (
 )
 #: the CFTC trader group of the carry monitor.
 CFTC_TRADER = "noncommercial"
-INVESTOR_PREFIX = "mof.monthly.investor."
 
 
 @dataclass(frozen=True)
 class Needs:
     """The series an analysis reads: ``required`` (it cannot run without them), ``optional``
-    (used when present) and ``prefixes`` (every series whose id starts so, e.g. all TIC
-    countries for the ranks)."""
+    (used when present), ``prefixes`` (every series whose id starts so, e.g. all TIC
+    countries for the ranks) and ``patterns`` (regular expressions a whole id must match)."""
 
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    def matches(self, series_id: str) -> bool:
+        """Whether ``series_id`` is one of the series matched by a prefix or a pattern."""
+        return any(series_id.startswith(p) for p in self.prefixes) or any(
+            re.fullmatch(p, series_id) for p in self.patterns
+        )
 
     def resolve(self, available: Iterable[str]) -> list[str]:
-        """The concrete ids among ``available`` (ids and prefix matches), plus the explicit
-        ids even when not available (a missing one then shows as missing)."""
+        """The concrete ids among ``available`` (ids, prefix and pattern matches), plus the
+        explicit ids even when not available (a missing one then shows as missing)."""
         ids = dict.fromkeys((*self.required, *self.optional))
         for sid in available:
-            if any(sid.startswith(p) for p in self.prefixes):
+            if self.matches(sid):
                 ids[sid] = None
         return list(ids)
 
@@ -122,8 +129,12 @@ def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows
     return compute
 
 
+#: the by-investor series the investor-type analysis reads (net purchases of long-term debt).
+INVESTOR_PATTERN = r"mof\.monthly\.investor\.[a-z0-9_]+\.long_term_debt\.net"
+
+
 def _investors(a: Analyses) -> InvestorFlows:
-    ids = [s for s in a.series if s.startswith(INVESTOR_PREFIX)]
+    ids = sorted(s for s in a.series if re.fullmatch(INVESTOR_PATTERN, s))
     return investor_flows(a.frame(*ids, monthly_total_id("long_term_debt")), rates=a.usdjpy_rates)
 
 
@@ -191,7 +202,7 @@ ENTRIES: dict[str, Entry] = {
     "investors": Entry(
         "investors",
         Needs(
-            optional=(monthly_total_id("long_term_debt"), USDJPY_ID), prefixes=(INVESTOR_PREFIX,)
+            optional=(monthly_total_id("long_term_debt"), USDJPY_ID), patterns=(INVESTOR_PATTERN,)
         ),
         _investors,
         "monthly net purchases of foreign long-term bonds by investor type",

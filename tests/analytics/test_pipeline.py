@@ -54,12 +54,14 @@ def test_required_series_are_the_declared_ones_present() -> None:
         "tic.holdings.japan",
         "tic.holdings.belgium",
         "mof.monthly.investor.banks.long_term_debt.net",
+        "mof.monthly.investor.banks.equity.net",
         "btc.close",
     ]
     needed = pipeline.required_series(available)
     assert "fred.UNUSED" not in needed and "btc.close" not in needed
     assert {"fred.DEXJPUS", "fred.DTB3", "tic.holdings.belgium"} <= set(needed)  # by prefix
     assert "mof.monthly.investor.banks.long_term_debt.net" in needed
+    assert "mof.monthly.investor.banks.equity.net" not in needed  # the section shows bonds
     assert set(needed) <= set(available)
     assert pipeline.required_series(available, names=["fx"]) == ["fred.DEXJPUS"]
 

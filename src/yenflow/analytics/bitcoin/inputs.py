@@ -1,11 +1,12 @@
 """The Bitcoin lab's inputs on BTC's calendar, each aligned by its publication time.
 
-**The one alignment.** BTC trades every calendar day; its daily close is the last trade of the
-UTC day, so the *decision instant* of BTC day ``d`` is ``d + 1 day, 00:00 UTC`` (the close).
-Every other input (USD/JPY's noon New York fix, published weekly with the Fed's H.10; the US
-10-year yield; the Fed's total assets, Wednesday levels published on Thursdays; ...) enters day
-``d`` with the latest value whose ``published_at`` (from the store) is at or before that
-instant — its period date is kept in a separate column. A signal computed on day ``d`` is acted
+**The one alignment** (the project's, :func:`yenflow.analytics.align.as_known`). BTC trades
+every calendar day; its daily close is the last trade of the UTC day, so the *decision instant*
+of BTC day ``d`` is the end of that UTC day (the meaning of a bare "as of" date). Every other
+input (USD/JPY's noon New York fix, published weekly with the Fed's H.10; the US 10-year
+yield; the Fed's total assets, Wednesday levels published on Thursdays; ...) enters day ``d``
+with the newest period among the values whose ``published_at`` (from the store) is by then —
+its period date is kept in a separate column. A signal computed on day ``d`` is acted
 on at the close of ``d`` and earns BTC's returns of ``d + 1`` onwards (close to close), never
 the return into the close of ``d``. Nothing in a row depends on anything published after its
 decision instant (tested by truncation).
@@ -24,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from yenflow.analytics.align import as_known
 from yenflow.analytics.inputs import latest_per_period
 from yenflow.errors import DataError
 
@@ -41,12 +43,12 @@ Timing = Literal["published", "observed"]
 # the btc source's own venues first (UTC-day closes), FRED's Coinbase series last
 BTC_CLOSES: tuple[str, ...] = ("btc.coinbase.close", "btc.yahoo.close", "fred.CBBTCUSD")
 USDJPY = "fred.DEXJPUS"
-_DAY = pd.Timedelta(days=1)
+_END_OF_DAY = pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
 
 
 def decision_instants(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """The close of each BTC day: 00:00 UTC of the next day."""
-    return pd.DatetimeIndex(days).tz_localize(None).tz_localize("UTC") + _DAY
+    """The close of each BTC day: the end of that UTC day (23:59:59.999999)."""
+    return pd.DatetimeIndex(days).tz_localize(None).tz_localize("UTC") + _END_OF_DAY
 
 
 def known_at(
@@ -66,28 +68,21 @@ def known_at(
     if rows.empty:
         msg = f"the Bitcoin lab needs {series_id}, which the store does not have (yenflow fetch)"
         raise DataError(msg)
+    days = pd.DatetimeIndex(instants).tz_convert("UTC").tz_localize(None).normalize()
     if timing == "published":
-        known = pd.to_datetime(rows["published_at"], utc=True)
-    elif timing == "observed":
-        ends = pd.DatetimeIndex(rows["period_end"])
-        known = pd.Series(decision_instants(ends), index=rows.index)
-    else:
+        known = as_known(rows, series_id, days)
+        return pd.DataFrame(
+            {"value": known["value"].to_numpy(), "period_end": known["period"].to_numpy()},
+            index=pd.DatetimeIndex(instants),
+        )
+    if timing != "observed":
         msg = f"timing must be 'published' or 'observed', got {timing!r}"
         raise ValueError(msg)
-    table = pd.DataFrame(
-        {
-            "known": known.to_numpy(),
-            "period_end": pd.DatetimeIndex(rows["period_end"]).to_numpy(),
-            "value": rows["value"].to_numpy(dtype="float64"),
-        }
-    ).sort_values(["known", "period_end"], kind="stable")
-    # a value published later about an earlier period never replaces a newer period's value
-    table = table.loc[table["period_end"] >= table["period_end"].cummax()]
-    left = pd.DataFrame({"instant": pd.DatetimeIndex(instants).as_unit("ns")})
-    table["known"] = pd.DatetimeIndex(table["known"]).as_unit("ns")
-    merged = pd.merge_asof(left, table, left_on="instant", right_on="known", direction="backward")
+    # market time: the value of day d is known at the end of day d
+    restamped = rows.assign(published_at=decision_instants(pd.DatetimeIndex(rows["period_end"])))
+    known = as_known(restamped, series_id, days)
     return pd.DataFrame(
-        {"value": merged["value"].to_numpy(), "period_end": merged["period_end"].to_numpy()},
+        {"value": known["value"].to_numpy(), "period_end": known["period"].to_numpy()},
         index=pd.DatetimeIndex(instants),
     )
 
