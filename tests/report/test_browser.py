@@ -27,7 +27,8 @@ new Promise((resolve) => {
   (function poll() {
     const divs = [...document.querySelectorAll('.plotly-graph-div')];
     const drawn = divs.filter((d) => d.querySelector('svg.main-svg') !== null);
-    const traces = divs.map((d) => d.querySelectorAll('.trace').length);
+    // heatmaps draw as an inline image in a .hm group, not a .trace
+    const traces = divs.map((d) => d.querySelectorAll('.trace, .hm').length);
     if ((divs.length > 0 && drawn.length === divs.length) || Date.now() - started > 20000) {
       resolve({divs: divs.length, drawn: drawn.length, traces: traces,
                plotly: typeof window.Plotly});
@@ -82,7 +83,10 @@ def test_real_report_renders_offline(chromium: str, real_obs: pd.DataFrame, tmp_
     report = build_report(real_obs, generated_at=GENERATED, on_error="raise")
     result, requests, errors, url = open_report(chromium, report, tmp_path)
     check(result, requests, errors, url, report)
-    assert result["divs"] == 9  # 6 + the Bitcoin section's chain, event and sweep charts
+    charts = {s.key: len(s.charts) for s in report.sections}
+    assert charts["bitcoin"] == 3  # the chain, event and sweep charts
+    assert charts["why"] >= 3  # seasonal distribution, waterfall, policy drift vs flows
+    assert result["divs"] == sum(charts.values()) >= 12
 
 
 def test_report_with_missing_data_renders(
