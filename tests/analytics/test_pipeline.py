@@ -61,7 +61,13 @@ def test_required_series_are_the_declared_ones_present() -> None:
     assert "fred.UNUSED" not in needed and "btc.close" not in needed
     assert {"fred.DEXJPUS", "fred.DTB3", "tic.holdings.belgium"} <= set(needed)  # by prefix
     assert "mof.monthly.investor.banks.long_term_debt.net" in needed
-    assert "mof.monthly.investor.banks.equity.net" not in needed  # the section shows bonds
+    # the investor-type section shows bonds only; the attribution also reads equity flows
+    # (trust accounts buying foreign equities is a rebalancing fingerprint)
+    assert "mof.monthly.investor.banks.equity.net" in needed
+    without_why = pipeline.required_series(
+        available, names=[n for n in pipeline.ENTRIES if n != "attribution"]
+    )
+    assert "mof.monthly.investor.banks.equity.net" not in without_why
     assert set(needed) <= set(available)
     assert pipeline.required_series(available, names=["fx"]) == ["fred.DEXJPUS"]
 

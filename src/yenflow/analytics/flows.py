@@ -96,6 +96,7 @@ from yenflow.analytics.records import record_from_row, record_to_dict
 from yenflow.analytics.results import ResultBase
 from yenflow.analytics.units import jpy_100m_to_jpy_tn, jpy_100m_to_usd_bn
 from yenflow.errors import DataError
+from yenflow.sources.mof_investors import LEAF_INVESTORS
 
 __all__ = [
     "ASSETS",
@@ -887,6 +888,18 @@ def investor_flows(
     present = obs["series_id"].unique() if len(obs) else []
     by_investor = investor_series_ids(list(present), asset)
     notes = []
+    # MoF's groups overlap (banks' banking accounts within deposit-taking corporations, the
+    # two trust-account sub-columns within trust accounts...): rank the groups that do not
+    # overlap and cover the whole history, plus the total, so that no flow is counted twice
+    leaves = {k: v for k, v in by_investor.items() if k in (*LEAF_INVESTORS, "total")}
+    if len(leaves) > ("total" in leaves):
+        omitted = sorted(set(by_investor) - set(leaves))
+        if omitted:
+            notes.append(
+                "aggregate or sub-groups not ranked (they overlap the groups shown): "
+                + ", ".join(k.replace("_", " ") for k in omitted)
+            )
+        by_investor = leaves
     if not by_investor:
         total = monthly_total_id(asset)
         absent = (

@@ -39,6 +39,8 @@ _SHOWN: dict[str, dict[str, tuple[str, ...] | None] | None] = {
         "state": None,
         "episodes": ("start", "start_usdjpy", "trough", "trough_usdjpy", "depth_pct", "end"),
     },
+    "why": {},  # the scorecard's verdict sentences; its tables are in the HTML
+    "bitcoin": {},  # the chain's conclusion and links; its tables are in the HTML
     "data": {"by_source": None},
 }
 _DEFAULT_COLUMNS = {"latest_week": _FLOW_COLUMNS}
