@@ -101,16 +101,23 @@ class WorkedCase:
     rows: tuple[dict[str, object], ...]
 
     def sentence(self) -> str:
-        held = [r["link"] for r in self.rows if r["as_predicted"]]
-        broke = [r["link"] for r in self.rows if r["as_predicted"] is False]
+        known = [r for r in self.rows if pd.notna(r["observed"])]
+        held = [r["link"] for r in known if r["as_predicted"]]
+        broke = [r["link"] for r in known if r["as_predicted"] is False]
+        pending = [r["link"] for r in self.rows if pd.isna(r["observed"])]
         parts = "; ".join(
             f"{r['link']}: {r['observed']:+.1f} {r['unit']} (predicted {r['predicted']})"
+            if pd.notna(r["observed"])
+            else f"{r['link']}: not yet known (predicted {r['predicted']})"
             for r in self.rows
         )
-        return (
+        text = (
             f"{self.date.date()}: {parts}. As predicted: {', '.join(held) or 'none'}; "
             f"not: {', '.join(broke) or 'none'}."
         )
+        if pending:  # the horizon after the date is not over, or not yet published, at the cut
+            text += f" Not yet known at the cut-off: {', '.join(pending)}."
+        return text
 
 
 @dataclass(frozen=True, eq=False, repr=False)
