@@ -198,29 +198,40 @@ def episode_labels(
     return pd.Series(pd.arrays.IntegerArray(out, out == 0), index=on)
 
 
+class NumberedEpisodes:
+    """What every list of numbered episodes offers (the generic :class:`Episodes` and the carry
+    monitor's unwind episodes): its length, the active episode and the point-in-time labels.
+
+    The subclass has an ``episodes`` tuple whose items have ``confirmed_at``, ``end``,
+    ``number`` and ``active``.
+    """
+
+    episodes: tuple[Any, ...]
+
+    def __len__(self) -> int:
+        return len(self.episodes)
+
+    @property
+    def active(self) -> Any | None:
+        """The active episode, if the last one has not ended."""
+        return self.episodes[-1] if self.episodes and self.episodes[-1].active else None
+
+    def labels(self, on: pd.DatetimeIndex) -> pd.Series:
+        """Episode number per day of ``on``, from confirmation to end (never from the peak)."""
+        e = self.episodes
+        return episode_labels(
+            [x.confirmed_at for x in e], [x.end for x in e], [x.number for x in e], on
+        )
+
+
 @dataclass(frozen=True, repr=False)
-class Episodes(ResultBase):
+class Episodes(NumberedEpisodes, ResultBase):
     """The episodes found, oldest first, with the parameters and data span."""
 
     episodes: tuple[Episode, ...]
     params: EpisodeParams
     first_date: pd.Timestamp | None
     last_date: pd.Timestamp | None
-
-    def __len__(self) -> int:
-        return len(self.episodes)
-
-    @property
-    def active(self) -> Episode | None:
-        """The active episode, if the last one has not ended."""
-        return self.episodes[-1] if self.episodes and self.episodes[-1].active else None
-
-    def labels(self, on: pd.DatetimeIndex) -> pd.Series:
-        """Episode number per day, from confirmation to end (never from the peak)."""
-        e = self.episodes
-        return episode_labels(
-            [x.confirmed_at for x in e], [x.end for x in e], [x.number for x in e], on
-        )
 
     def covering(self, when: str | date) -> Episode | None:
         """The episode whose span (peak to end, or to the last day if active) holds ``when``."""

@@ -19,7 +19,7 @@ import pandas as pd
 
 from yenflow.analytics.carry._common import as_timestamp
 from yenflow.analytics.carry.fx import volatility_of
-from yenflow.analytics.episodes import EpisodeParams, Span, episode_labels, episode_spans
+from yenflow.analytics.episodes import EpisodeParams, NumberedEpisodes, Span, episode_spans
 from yenflow.analytics.records import json_value
 from yenflow.analytics.results import ResultBase
 
@@ -133,7 +133,7 @@ class UnwindEpisode:
 
 
 @dataclass(frozen=True, repr=False)
-class UnwindEpisodes(ResultBase):
+class UnwindEpisodes(NumberedEpisodes, ResultBase):
     """The episodes found, oldest first, with the parameters and data span."""
 
     episodes: tuple[UnwindEpisode, ...]
@@ -141,9 +141,6 @@ class UnwindEpisodes(ResultBase):
     first_date: pd.Timestamp | None
     last_date: pd.Timestamp | None
     notes: tuple[str, ...] = field(default=())
-
-    def __len__(self) -> int:
-        return len(self.episodes)
 
     def headline(self) -> str:
         active = " (one active)" if self.active else ""
@@ -166,18 +163,6 @@ class UnwindEpisodes(ResultBase):
             if episode.start <= day <= last:
                 return episode
         return None
-
-    @property
-    def active(self) -> UnwindEpisode | None:
-        """The active episode, if the last one has not ended."""
-        return self.episodes[-1] if self.episodes and self.episodes[-1].active else None
-
-    def labels(self, on: pd.DatetimeIndex) -> pd.Series:
-        """Episode number per day of ``on``, from confirmation to end (never from the peak)."""
-        e = self.episodes
-        return episode_labels(
-            [x.confirmed_at for x in e], [x.end for x in e], [x.number for x in e], on
-        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per episode."""
