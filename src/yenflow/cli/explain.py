@@ -46,12 +46,16 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
     when = f" · as of {card.as_of:%Y-%m-%d %H:%M} UTC" if card.as_of is not None else ""
     console.rule(f"Why? {e.label()}{when}")
     d = card.flow_detail
+    freq = d.get("frequency", "weekly")
     console.print(
         f"Net flow {card.observed_jpy_100m:+,.0f} × ¥100 million (net purchase > 0) over "
-        f"{', '.join(d.get('weeks') or d.get('months') or [])} ({d['series_id']}); rank "
-        f"{d['rank_sale']} of {d['n_windows']} earlier same-length windows "
-        f"{d['comparable_period']} (1 = largest net sale; MoF's 2014 break not crossed)."
+        f"{d.get('period') or ', '.join(d.get('weeks') or d.get('months') or [])} "
+        f"({d['series_id']}, {freq}); rank {d['rank_sale']} of {d['n_windows']} earlier "
+        f"same-length windows {d['comparable_period']} (1 = largest net sale; MoF's 2014 "
+        "break not crossed)."
     )
+    if d.get("note"):
+        console.print(styled(f"note: {d['note']}", "bright_black"))
     level = f"{card.level:.0%}"
     console.print(Text("Competing explanations", style="bold"))
     for h in card.hypotheses:
@@ -85,6 +89,13 @@ def print_scorecard(card) -> None:  # card: Scorecard (lazy import keeps --help 
     console.print(f"Intervals: {level}, seeded block bootstrap (seed {card.seed}).")
     if card.decomposition is not None:
         dec = card.decomposition
+        if dec.series_id:
+            console.print(
+                Text.assemble(
+                    ("Decomposition", "bold"),
+                    f" of {dec.series_id} ({dec.frequency}) over {dec.period}",
+                )
+            )
         t = Table(title="Decomposition (¥100 million)")
         t.add_column("part")
         t.add_column("¥100 million", justify="right")

@@ -54,12 +54,20 @@ def seasonal_distribution(card: Scorecard) -> go.Figure:
         },
     ]
     z = detail.get("rank_sale")
-    title = (
-        f"{e.start:%d %b}–{e.end:%d %b}: the episode against the same window in other "
-        f"years (rank {z} as a sale)"
-        if z
-        else "the episode against other years"
-    )
+    if detail.get("frequency") == "monthly":
+        # an investor type's monthly flow: the episode's calendar month(s) in other years
+        title = (
+            f"{detail.get('period')}: the same month(s) in other years (rank {z} as a sale)"
+            if z
+            else "the episode's month(s) against other years"
+        )
+    else:
+        title = (
+            f"{e.start:%d %b}–{e.end:%d %b}: the episode against the same window in other "
+            f"years (rank {z} as a sale)"
+            if z
+            else "the episode against other years"
+        )
     layout = {
         "yaxis": {"title": {"text": "net purchase (+) / sale (−), ¥ trillion"}},
         "xaxis": {"type": "category", "title": {"text": "year"}},

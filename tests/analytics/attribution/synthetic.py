@@ -116,3 +116,27 @@ def synthetic_obs(scenario: Scenario, *, seed: int = 7, last: str = "2024-12-31"
         fri = tuesdays + pd.Timedelta(days=3, hours=19, minutes=30)
         parts.append(_frame(sid, tuesdays, tuesdays, level, fri))
     return pd.concat(parts, ignore_index=True)
+
+
+#: an investor-type episode (two MoF weeks inside April 2023: its month is April 2023).
+APRIL_EPISODE = ("2023-04-02", "2023-04-15")
+#: the planted April flow of trust accounts' foreign bonds (¥100 million) and its noise sd.
+APRIL_SALE, APRIL_SD = -20000.0, 1500.0
+
+
+def seasonal_investor_obs(*, seed: int = 7, first_month: str = "2014-01-01") -> pd.DataFrame:
+    """The ``noise`` frame with trust accounts' foreign-bond flows seasonal by construction:
+    every April ``APRIL_SALE`` + N(0, ``APRIL_SD``) (April 2023 exactly ``APRIL_SALE``), other
+    months N(0, 3,000); that series starts at ``first_month``. Nothing else is seasonal (the
+    all-investor weekly flows are noise)."""
+    obs = synthetic_obs("noise", seed=seed)
+    sid = "mof.monthly.investor.trust_accounts.long_term_debt.net"
+    rng = np.random.default_rng(seed + 100)
+    months = pd.date_range(first_month, "2024-12-01", freq="MS")
+    values = rng.normal(0, 3000, len(months))
+    april = months.month == 4
+    values[april] = APRIL_SALE + rng.normal(0, APRIL_SD, int(april.sum()))
+    values[months == pd.Timestamp("2023-04-01")] = APRIL_SALE
+    ends = months + pd.offsets.MonthEnd(0)
+    planted = _frame(sid, months, ends, values, ends + pd.Timedelta(days=10))
+    return pd.concat([obs[obs["series_id"] != sid], planted], ignore_index=True)

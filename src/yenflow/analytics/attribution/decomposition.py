@@ -1,18 +1,25 @@
 """The episode's flow split into a seasonal, a rebalancing, a rates/hedging part and a residual.
 
-All parts in ¥100 million (net purchase > 0), for the episode's all-investor weekly flow:
+All parts in ¥100 million (net purchase > 0), for the episode's own flow at its own
+frequency: MoF's all-investor **weekly** flow, or for an investor-type episode that
+investor's **monthly** flow (MoF's monthb files) over the calendar months the episode
+overlaps (:meth:`~.episode.Episode.months`; e.g. April 2025 for 30 March–12 April):
 
-* **seasonal**: the mean of the same calendar window in other years (leave-the-episode-out,
-  :mod:`.seasonal`), the flow the calendar alone would lead one to expect;
+* **seasonal**: the mean of the same calendar window (weeks, or months) in other years
+  (leave-the-episode-out, :mod:`.seasonal`), the flow the calendar alone would lead one to
+  expect;
 * **rebalancing**: GPIF's policy-portfolio model's implied trades of the episode's asset
-  class over the episode (median over the rules; :mod:`.rebalancing`), or 0 and a note when
-  the model or its market data are missing;
-* **rates/hedging**: from an OLS of weekly flows on the week's change in the US 10-year yield
-  (basis points, this week and the one before), the USD/JPY log change (percent) and the
-  change in the US 10-year minus 2-year slope (bp), fitted on the comparable weeks before
-  the episode (the same side of MoF's 2014 break), Newey–West (HAC) errors; the part is the fitted
-  contribution of the regressors' deviations from their history means over the episode's
-  weeks, with a standard error from the HAC covariance;
+  class over the episode's weeks' days, or over its calendar months for trust accounts (GPIF's
+  money is managed in trust accounts; median over the rules; :mod:`.rebalancing`); not
+  applied (0 and a note) to another investor type, or when the model or its market data
+  are missing;
+* **rates/hedging**: from an OLS of the flow per period (week or month) on the period's
+  change in the US 10-year yield (basis points, this period and the one before), the
+  USD/JPY log change (percent) and the change in the US 10-year minus 2-year slope (bp),
+  fitted on the comparable periods before the episode (the same side of MoF's 2014 break),
+  Newey–West (HAC) errors; the part is the fitted contribution of the regressors' deviations
+  from their history means over the episode's periods, with a standard error from the HAC
+  covariance;
 * **residual**: what is left, with its rank among the same residuals of every earlier
   window of the same length (1 = the most negative).
 """
@@ -20,12 +27,12 @@ All parts in ¥100 million (net purchase > 0), for the episode's all-investor we
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from yenflow.analytics.attribution.episode import Evidence
+from yenflow.analytics.attribution.episode import Evidence, months_label, weeks_label
 from yenflow.analytics.attribution.evidence import Missing
 from yenflow.analytics.attribution.rebalancing import model_measurement
 from yenflow.analytics.attribution.regression import ols_hac
@@ -37,6 +44,10 @@ __all__ = ["Decomposition", "decompose"]
 US10, US2, FX = "fred.DGS10", "fred.DGS2", "fred.DEXJPUS"
 HAC_LAGS = 4
 MIN_WEEKS = 104
+HAC_LAGS_MONTHLY = 3
+MIN_MONTHS = 36
+#: the investor type whose flows hold GPIF's trades (its assets sit in trust accounts).
+GPIF_INVESTOR = "trust_accounts"
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,9 @@ class Decomposition:
     n_windows: int | None
     regression: dict[str, Any]
     notes: tuple[str, ...]
+    series_id: str = ""
+    frequency: Literal["weekly", "monthly"] = "weekly"
+    period: str = ""
 
     def parts(self) -> list[tuple[str, float]]:
         """(name, ¥100 million) in waterfall order, missing parts as 0."""
@@ -71,6 +85,9 @@ class Decomposition:
     def summary(self) -> dict[str, Any]:
         return {
             "unit": "JPY 100 million",
+            "series_id": self.series_id,
+            "frequency": self.frequency,
+            "period": self.period,
             "observed": self.observed,
             "seasonal": json_value(self.seasonal),
             "rebalancing": json_value(self.rebalancing),
@@ -89,17 +106,18 @@ class Decomposition:
         }
 
 
-def _weekly_regressors(ev: Evidence, weeks: pd.DatetimeIndex) -> pd.DataFrame:
-    """Per MoF week (by its Saturday end): US 10y change (bp, this and last week), USD/JPY
-    log change (percent), change of the US 10y–2y slope (bp); last daily value of each week."""
+def _regressors(ev: Evidence, stamps: pd.DatetimeIndex, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per period (rows ``index``; each sampled at its last day ``stamps``: a week's Saturday,
+    a month's last day): US 10y change (bp, this and last period), USD/JPY log change
+    (percent), change of the US 10y–2y slope (bp); the last daily value on or before each
+    stamp (no value after the period is used)."""
     out = {}
     for sid in (US10, US2, FX):
         daily = ev.series(sid, index="period_start").dropna()
-        # the last value on or before each Saturday (no value after the week is used)
-        pos = np.searchsorted(daily.index.to_numpy(), weeks.to_numpy(), side="right") - 1
+        pos = np.searchsorted(daily.index.to_numpy(), stamps.to_numpy(), side="right") - 1
         values = np.where(pos >= 0, daily.to_numpy()[np.maximum(pos, 0)], np.nan)
-        out[sid] = pd.Series(values, index=weeks)
-    frame = pd.DataFrame(index=weeks)
+        out[sid] = pd.Series(values, index=index)
+    frame = pd.DataFrame(index=index)
     frame["d_us10_bp"] = out[US10].diff() * 100
     frame["d_us10_bp_lag"] = frame["d_us10_bp"].shift(1)
     frame["usdjpy_pct"] = np.log(out[FX]).diff() * 100
@@ -107,60 +125,146 @@ def _weekly_regressors(ev: Evidence, weeks: pd.DatetimeIndex) -> pd.DataFrame:
     return frame
 
 
-def decompose(ev: Evidence) -> Decomposition:
-    """Decompose the episode's weekly flow; see the module docstring."""
+@dataclass(frozen=True)
+class _Flow:
+    """The episode's own flow at its frequency, and how to read its periods."""
+
+    series_id: str
+    frequency: Literal["weekly", "monthly"]
+    window: pd.Series  # the episode's periods
+    history: pd.Series  # comparable periods up to the episode's last one (gaps as NaN if monthly)
+    stamps: pd.DatetimeIndex  # each history period's last day (regressors sampled there)
+    earlier: np.ndarray  # history windows ending before the episode's first period
+    seasonal_expected: pd.Series  # leave-one-out same-calendar mean per window end
+    train_before: pd.Timestamp  # the regression is fitted on periods indexed before this
+    min_obs: int
+    hac_lags: int
+    period: str
+
+
+def _weekly(ev: Evidence) -> _Flow:
     sid = ev.episode.weekly_id
-    window, _hist = ev.weekly_flow(sid)
+    window, _ = ev.weekly_flow(sid)
+    weekly = ev.series(sid, index="period_end")
+    weekly = weekly[ev.comparable_mask(weekly.index - pd.Timedelta(days=6))]
+    weekly = weekly[weekly.index <= window.index[-1]]
+    length = len(window)
+    return _Flow(
+        sid,
+        "weekly",
+        window,
+        weekly,
+        pd.DatetimeIndex(weekly.index),
+        np.asarray(weekly.index <= window.index[0] - pd.Timedelta(days=7)),
+        _seasonal_by_week_of_year(weekly, length, exclude=ev.start.year).reindex(weekly.index),
+        ev.start,
+        MIN_WEEKS,
+        HAC_LAGS,
+        weeks_label(window.index),
+    )
+
+
+def _monthly(ev: Evidence) -> _Flow:
+    sid = ev.flow_id()
+    window, _ = ev.monthly_flow(sid)
+    monthly = ev.series(sid, index="period_start").dropna()
+    monthly = monthly[ev.comparable_mask(monthly.index)]
+    monthly = monthly[monthly.index <= window.index[-1]].asfreq("MS")
+    length = len(window)
+    own = int(window.index[0].year)
+    return _Flow(
+        sid,
+        "monthly",
+        window,
+        monthly,
+        pd.DatetimeIndex(monthly.index + pd.offsets.MonthEnd(0)),
+        np.asarray(monthly.index < window.index[0]),
+        _seasonal_by_month(monthly, length, exclude=own).reindex(monthly.index),
+        pd.Timestamp(window.index[0]),
+        MIN_MONTHS,
+        HAC_LAGS_MONTHLY,
+        months_label(window.index),
+    )
+
+
+def _rebalancing_part(ev: Evidence, flow: _Flow, notes: list[str]) -> float | None:
+    e = ev.episode
+    if flow.frequency == "monthly" and e.investor not in (None, GPIF_INVESTOR):
+        notes.append(
+            f"rebalancing part not applied: GPIF's trades go through trust accounts, not "
+            f"{e.investor.replace('_', ' ')}"
+        )
+        return None
+    span = None
+    if flow.frequency == "monthly":
+        first = pd.Timestamp(flow.window.index[0])
+        span = (first, pd.Timestamp(flow.window.index[-1]) + pd.offsets.MonthEnd(0))
+    try:
+        value = model_measurement(ev, span=span).estimate
+    except Missing as gone:
+        notes.append(f"rebalancing part not estimated: {gone.reason}")
+        return None
+    over = f" over {flow.period}" if span is not None else ""
+    notes.append(
+        f"rebalancing part: GPIF's policy portfolio only (median over rules){over}; "
+        "other pension funds are not modelled"
+    )
+    return value
+
+
+def decompose(ev: Evidence) -> Decomposition:
+    """Decompose the episode's own flow (weekly, or the investor type's monthly); see the
+    module docstring."""
+    flow = _monthly(ev) if ev.frequency == "monthly" else _weekly(ev)
+    window, series = flow.window, flow.history
     observed = float(window.sum())
     length = len(window)
+    span = "weeks" if flow.frequency == "weekly" else "months"
     notes: list[str] = []
+    if flow.frequency == "monthly":
+        notes.append(
+            f"decomposition of {flow.series_id} (monthly) over {flow.period}, the calendar "
+            f"month(s) the episode {ev.episode.start}..{ev.episode.end} overlaps"
+        )
     try:
-        seas = seasonal_windows(ev, sid)
+        seas = seasonal_windows(ev, flow.series_id)
         seasonal = float(seas.values.mean()) if len(seas.values) else None
         if seasonal is None:
             notes.append("seasonal part not estimated: no other complete year")
     except Missing as gone:
         seasonal = None
         notes.append(f"seasonal part not estimated: {gone.reason}")
-    try:
-        rebalancing: float | None = model_measurement(ev).estimate
-        notes.append(
-            "rebalancing part: GPIF's policy portfolio only (median over rules); "
-            "other pension funds are not modelled"
-        )
-    except Missing as gone:
-        rebalancing = None
-        notes.append(f"rebalancing part not estimated: {gone.reason}")
+    rebalancing = _rebalancing_part(ev, flow, notes)
 
-    weekly = ev.series(sid, index="period_end")
-    weekly = weekly[ev.comparable_mask(weekly.index - pd.Timedelta(days=6))]
-    weekly = weekly[weekly.index <= window.index[-1]]
     rates = rates_se = None
     regression: dict[str, Any] = {}
-    fitted_weekly = pd.Series(0.0, index=weekly.index)
+    fitted = pd.Series(0.0, index=series.index)
     try:
         missing = [s for s in (US10, US2, FX) if not ev.has(s)]
         if missing:
             raise Missing(f"{', '.join(missing)} not in the store")
-        x = _weekly_regressors(ev, weekly.index)
-        data = pd.concat([weekly.rename("y"), x], axis=1)
-        train = data[data.index < ev.start].dropna()
-        if len(train) < MIN_WEEKS:
-            raise Missing(f"{len(train)} weeks of history, at least {MIN_WEEKS}", kind="too_few")
+        x = _regressors(ev, flow.stamps, pd.DatetimeIndex(series.index))
+        data = pd.concat([series.rename("y"), x], axis=1)
+        train = data[data.index < flow.train_before].dropna()
+        if len(train) < flow.min_obs:
+            msg = f"{len(train)} {span} of history, at least {flow.min_obs}"
+            raise Missing(msg, kind="too_few")
         cols = list(x.columns)
         means = train[cols].mean()
         design = np.column_stack([np.ones(len(train)), (train[cols] - means).to_numpy()])
-        fit = ols_hac(train["y"].to_numpy(), design, maxlags=HAC_LAGS)
+        fit = ols_hac(train["y"].to_numpy(), design, maxlags=flow.hac_lags)
         beta = pd.Series(fit.params[1:], index=cols)
         dev = (data[cols] - means).fillna(0.0)
-        fitted_weekly = dev @ beta
+        fitted = dev @ beta
         xs = np.concatenate([[0.0], dev.loc[window.index].sum().to_numpy()])
         rates = float(xs[1:] @ beta.to_numpy())
         rates_se = float(np.sqrt(xs @ fit.cov @ xs))
         regression = {
-            "n_weeks": fit.nobs,
+            "series_id": flow.series_id,
+            "frequency": flow.frequency,
+            f"n_{span}": fit.nobs,
             "r_squared": fit.rsquared,
-            "hac_maxlags": HAC_LAGS,
+            "hac_maxlags": flow.hac_lags,
             "coef": {c: float(beta[c]) for c in cols},
             "t_hac": {c: float(t) for c, t in zip(cols, fit.tvalues[1:], strict=True)},
         }
@@ -171,15 +275,14 @@ def decompose(ev: Evidence) -> Decomposition:
     # the same residual for every earlier window (seasonal by calendar window, rates fitted)
     rank = n = None
     if seasonal is not None:
-        sums = weekly.rolling(length).sum()
-        fitted = fitted_weekly.reindex(weekly.index).fillna(0.0).rolling(length).sum()
-        earlier = sums.index <= window.index[0] - pd.Timedelta(days=7)
-        by_week = _seasonal_by_week_of_year(weekly, length, exclude=ev.start.year)
-        expected = by_week.reindex(weekly.index)
-        past = (sums - fitted - expected)[earlier].dropna()
+        sums = series.rolling(length).sum()
+        fit_sums = fitted.reindex(series.index).fillna(0.0).rolling(length).sum()
+        past = (sums - fit_sums - flow.seasonal_expected)[flow.earlier].dropna()
         if len(past):
             rank = int((past < residual).sum()) + 1
             n = len(past) + 1
+        else:
+            notes.append(f"residual not ranked: no earlier window of {length} {span} to compare")
     return Decomposition(
         observed,
         seasonal,
@@ -191,18 +294,31 @@ def decompose(ev: Evidence) -> Decomposition:
         n,
         regression,
         tuple(notes),
+        series_id=flow.series_id,
+        frequency=flow.frequency,
+        period=flow.period,
     )
+
+
+def _loo_mean(sums: pd.Series, group: np.ndarray, *, exclude: int) -> pd.Series:
+    """For each window end, the mean of windows ending in the same ``group`` (ISO week or
+    calendar month) in other years (neither the window's own year nor ``exclude``)."""
+    frame = pd.DataFrame({"v": sums, "g": group, "yr": sums.index.year})
+    frame = frame[frame["yr"] != exclude]
+    total = frame.groupby("g")["v"].transform("sum")
+    count = frame.groupby("g")["v"].transform("count")
+    return (total - frame["v"]) / (count - 1).where(count > 1)
 
 
 def _seasonal_by_week_of_year(weekly: pd.Series, length: int, *, exclude: int) -> pd.Series:
     """For each window end, the mean of windows ending in the same ISO week in other years
     (neither the window's own year nor the episode's): the seasonal expectation."""
     sums = weekly.rolling(length).sum().dropna()
-    frame = pd.DataFrame(
-        {"v": sums, "wk": sums.index.isocalendar().week.to_numpy(), "yr": sums.index.year}
-    )
-    frame = frame[frame["yr"] != exclude]
-    total = frame.groupby("wk")["v"].transform("sum")
-    count = frame.groupby("wk")["v"].transform("count")
-    loo = (total - frame["v"]) / (count - 1).where(count > 1)
-    return loo
+    return _loo_mean(sums, sums.index.isocalendar().week.to_numpy(), exclude=exclude)
+
+
+def _seasonal_by_month(monthly: pd.Series, length: int, *, exclude: int) -> pd.Series:
+    """For each window end (its last month), the mean of windows ending in the same calendar
+    month in other years (neither the window's own year nor the episode's)."""
+    sums = monthly.rolling(length).sum().dropna()
+    return _loo_mean(sums, sums.index.month.to_numpy(), exclude=exclude)

@@ -36,8 +36,10 @@ __all__ = [
     "Evidence",
     "SeriesBook",
     "episode_weeks",
+    "months_label",
     "parse_flow",
     "require_frame",
+    "weeks_label",
 ]
 
 Direction = Literal["outward", "inward"]
@@ -241,12 +243,36 @@ class Evidence:
         )
         raise Missing(msg)
 
+    @property
+    def frequency(self) -> Literal["weekly", "monthly"]:
+        """The episode's own flow: ``monthly`` for an investor type (MoF's monthb files),
+        ``weekly`` for all investors."""
+        return "monthly" if self.episode.investor else "weekly"
+
+    def flow_id(self) -> str:
+        """The series of the episode's own flow: the investor type's monthly net
+        (:meth:`investor_id`) or the all-investor weekly net; Missing if not in the store."""
+        e = self.episode
+        return self.investor_id(e.investor, e.asset) if e.investor else e.weekly_id
+
+    def flow_window(self, series_id: str | None = None) -> tuple[pd.Series, pd.Series]:
+        """(the episode's periods, the comparable periods before them) of the episode's own
+        flow at its own frequency (:meth:`monthly_flow` or :meth:`weekly_flow`)."""
+        sid = self.flow_id() if series_id is None else series_id
+        return self.monthly_flow(sid) if self.frequency == "monthly" else self.weekly_flow(sid)
+
+    def flow_period(self) -> str:
+        """The period the episode's own flow covers, in words (see :func:`months_label`,
+        :func:`weeks_label`); Missing if its periods are not public."""
+        window, _ = self.flow_window()
+        if self.frequency == "monthly":
+            return months_label(window.index)
+        return weeks_label(window.index)
+
     def side(self) -> Literal["sale", "purchase"] | None:
         """The episode's own flow: ``sale`` (net < 0), ``purchase`` (> 0); None if unknown."""
-        e = self.episode
         try:
-            sid = self.investor_id(e.investor, e.asset) if e.investor else e.weekly_id
-            window, _ = self.monthly_flow(sid) if e.investor else self.weekly_flow(sid)
+            window, _ = self.flow_window()
         except Missing:
             return None
         total = float(window.sum())
@@ -329,6 +355,35 @@ class Evidence:
             raise Missing(msg)
         hist = before[before.index >= first - pd.DateOffset(years=self.history_years)]
         return before.iloc[-1:], window, hist
+
+
+def _day_month(day: pd.Timestamp, *, year: bool = False) -> str:
+    return f"{day.day} {day:%B}" + (f" {day.year}" if year else "")
+
+
+def months_label(months: pd.DatetimeIndex | tuple[pd.Timestamp, ...]) -> str:
+    """Calendar months (by first day) in words with their days: ``April 2025 (1–30 April)``,
+    ``March–April 2025 (1 March–30 April)``."""
+    first, last = pd.Timestamp(months[0]), pd.Timestamp(months[-1])
+    end = last + pd.offsets.MonthEnd(0)
+    if first == last:
+        return f"{first:%B %Y} (1–{end.day} {first:%B})"
+    if first.year == last.year:
+        return f"{first:%B}–{last:%B %Y} (1 {first:%B}–{_day_month(end)})"
+    return f"{first:%B %Y}–{last:%B %Y} (1 {first:%B %Y}–{_day_month(end, year=True)})"
+
+
+def weeks_label(week_ends: pd.DatetimeIndex) -> str:
+    """MoF weeks (by their Saturday end) in words: ``2 MoF weeks, 30 March–12 April 2025
+    (Sunday–Saturday)``."""
+    first = pd.Timestamp(week_ends[0]) - pd.Timedelta(days=6)
+    last = pd.Timestamp(week_ends[-1])
+    n = len(week_ends)
+    return (
+        f"{n} MoF week{'s' if n != 1 else ''}, "
+        f"{_day_month(first, year=first.year != last.year)}–{_day_month(last, year=True)}"
+        " (Sunday–Saturday)"
+    )
 
 
 def _memo(store: dict, slot: tuple[str, str], compute):

@@ -13,7 +13,9 @@ simply not be supported).
 * **carry_unwind**: leveraged short-yen positions are covered (CFTC net long yen rises from
   a net short), USD/JPY falls, realised volatility rises, foreign assets are sold broadly.
 * **fiscal_year_seasonality**: the same calendar window shows sales in other years and the
-  episode sits inside that distribution.
+  episode sits inside that distribution; read from the episode's own flow: MoF's weekly
+  all-investor flow, or for an investor type its monthly flow over the calendar months the
+  episode overlaps.
 * **rate_risk_cutting** (banks and life insurers cutting interest-rate risk or FX-hedged
   positions): US yields rose, banks and life insurers sold foreign bonds, and historically
   bank selling follows US yield rises (regression with HAC errors).
@@ -57,12 +59,15 @@ BELOW = Prediction("below")
 ABOVE = Prediction("above")
 #: the lead (calendar days before the episode) over which market triggers are measured.
 TRIGGER_LEAD_DAYS = 28
+#: the fewest other years a seasonal comparison needs (else it is inconclusive: too few).
+MIN_SEASONAL_YEARS = 5
 
 
 def _flow_side(ev: Evidence) -> Prediction:
-    """Same side as the episode's flow: below 0 for a net sale, above for a net purchase."""
+    """Same side as the episode's own flow (all-investor weekly, or the investor type's
+    monthly): below 0 for a net sale, above for a net purchase."""
     try:
-        window, _ = ev.weekly_flow(ev.episode.weekly_id)
+        window, _ = ev.flow_window()
     except Missing:
         return BELOW
     return BELOW if window.sum() <= 0 else ABOVE
@@ -244,22 +249,43 @@ register(
 # ------------------------------------------------------------------- fiscal-year seasonality
 
 
+def _seasonal_source(ev: Evidence, s) -> dict:
+    """Which series, at which frequency and over which period the seasonal figures read."""
+    return {
+        "series_id": s.series_id,
+        "frequency": s.frequency,
+        "period": ev.flow_period(),
+        s.span: s.length,
+    }
+
+
 def _seasonal_tendency(ev: Evidence) -> Measurement:
-    s = seasonal_windows(ev, ev.episode.weekly_id)
+    s = seasonal_windows(ev)
+    if len(s.values) < MIN_SEASONAL_YEARS:
+        msg = (
+            f"{len(s.values)} comparable years of {s.series_id} ({s.frequency}), "
+            f"at least {MIN_SEASONAL_YEARS} needed"
+        )
+        raise Missing(msg, kind="too_few")
     m = bootstrap_mean(
         s.values - s.all_windows_mean, unit=UNIT_FLOW, seed=seed_for(ev, "season"), level=ev.level
     )
     return m.with_detail(
-        **{"years": list(s.years), "all_windows_mean": s.all_windows_mean, "weeks": s.weeks}
+        **{"years": list(s.years), "all_windows_mean": s.all_windows_mean},
+        **_seasonal_source(ev, s),
     )
 
 
 def _episode_within(ev: Evidence) -> Measurement:
     """z-score of the episode against the same window in other years, with a bootstrap
     interval over the years (IID resampling of years)."""
-    s = seasonal_windows(ev, ev.episode.weekly_id)
-    if len(s.values) < 5:
-        raise Missing(f"{len(s.values)} comparable years, at least 5 needed", kind="too_few")
+    s = seasonal_windows(ev)
+    if len(s.values) < MIN_SEASONAL_YEARS:
+        msg = (
+            f"{len(s.values)} comparable years of {s.series_id} ({s.frequency}), "
+            f"at least {MIN_SEASONAL_YEARS} needed"
+        )
+        raise Missing(msg, kind="too_few")
     draws = s.values[iid_indices(len(s.values), 2000, seed=seed_for(ev, "season.z"))]
     sd = draws.std(axis=1, ddof=1)
     z = (s.observed - draws.mean(axis=1)) / np.where(sd > 0, sd, np.nan)
@@ -281,6 +307,7 @@ def _episode_within(ev: Evidence) -> Measurement:
             "years": list(s.years),
             "values": [float(v) for v in s.values],
             "seasonal_mean": float(s.values.mean()),
+            **_seasonal_source(ev, s),
         },
     )
 
@@ -299,7 +326,7 @@ register(
                 "the same calendar window in other years shows flows on the episode's "
                 "side (relative to all windows of that length)",
                 "mean same-window flow minus mean of all windows, ¥100 million",
-                ("mof.weekly.<flow>.net",),
+                ("the episode's flow: mof.weekly.<flow>.net or mof.monthly.investor.*",),
                 _flow_side,
                 _seasonal_tendency,
             ),
@@ -307,7 +334,7 @@ register(
                 "within_seasonal_range",
                 "the episode lies within the same window's distribution in other years",
                 "z-score against the other years' same window",
-                ("mof.weekly.<flow>.net",),
+                ("the episode's flow: mof.weekly.<flow>.net or mof.monthly.investor.*",),
                 Prediction("within", 0.0, 2.0),
                 _episode_within,
             ),

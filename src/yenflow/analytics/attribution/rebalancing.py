@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from yenflow.analytics.attribution.episode import Evidence
 from yenflow.analytics.attribution.evidence import Measurement, Missing
 from yenflow.errors import DataError
@@ -55,8 +57,11 @@ def _returns(ev: Evidence) -> Any:
         raise Missing(f"missing market returns for the rebalancing model: {exc}") from None
 
 
-def implied_trades(ev: Evidence) -> Any:
-    """The model's :class:`~yenflow.analytics.rebalance.EpisodeTrades` for the episode."""
+def implied_trades(ev: Evidence, *, span: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> Any:
+    """The model's :class:`~yenflow.analytics.rebalance.EpisodeTrades` for the episode's days,
+    or for the days ``span`` (first, last; e.g. the calendar months of an investor's monthly
+    flow)."""
+    first, last = (ev.episode.start, ev.episode.end) if span is None else span
 
     def compute() -> Any:
         try:
@@ -66,18 +71,20 @@ def implied_trades(ev: Evidence) -> Any:
             raise Missing(msg) from None
         returns = ev.book.memo("asset_returns", "gpif", lambda: _returns(ev))
         try:
-            return episode_trades(
-                _model_returns(returns), start=ev.episode.start, end=ev.episode.end, as_of=ev.as_of
-            )
+            return episode_trades(_model_returns(returns), start=first, end=last, as_of=ev.as_of)
         except DataError as exc:
             raise Missing(f"rebalancing model: {exc}") from None
 
-    return ev.memo("rebalance", "gpif", compute)
+    key = "gpif" if span is None else f"gpif:{first:%Y-%m-%d}:{last:%Y-%m-%d}"
+    return ev.memo("rebalance", key, compute)
 
 
-def model_measurement(ev: Evidence) -> Measurement:
-    """The model-implied trades (¥100 million) of the episode's asset class over the episode:
-    median over the rules, the interval their low..high."""
+def model_measurement(
+    ev: Evidence, *, span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+) -> Measurement:
+    """The model-implied trades (¥100 million) of the episode's asset class over the episode
+    (or the days ``span``, see :func:`implied_trades`): median over the rules, the interval
+    their low..high."""
     e = ev.episode
     cls = MODEL_CLASS.get(e.asset)
     if e.direction != "outward" or cls is None:
@@ -86,7 +93,8 @@ def model_measurement(ev: Evidence) -> Measurement:
             f"{e.direction} {e.asset.replace('_', ' ')}"
         )
         raise Missing(msg)
-    trades = implied_trades(ev)
+    first, last = (ev.episode.start, ev.episode.end) if span is None else span
+    trades = implied_trades(ev, span=span)
     classes = {_key(c): c for c in trades.table["asset_class"]}
     row = trades.row(classes.get(_key(cls), cls))
     return Measurement(
@@ -105,5 +113,6 @@ def model_measurement(ev: Evidence) -> Measurement:
             "holdings_date": trades.holdings_date.isoformat(),
             "policies": list(trades.policies),
             "model": "GPIF policy portfolio (episode_trades), range over rules",
+            "days": f"{pd.Timestamp(first):%Y-%m-%d}..{pd.Timestamp(last):%Y-%m-%d}",
         },
     )

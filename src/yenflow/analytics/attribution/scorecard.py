@@ -82,7 +82,9 @@ class Scorecard:
         as_of: the cut-off (UTC) or None for everything in the frame.
         observed_jpy_100m: the episode's net flow (¥100 million, net purchase > 0): the
             all-investor weekly flow, or the investor type's months.
-        flow_detail: how the observed flow was measured (weeks or months, series id).
+        flow_detail: how the observed flow was measured (series id, frequency, weeks or
+            months, the period in words); the seasonal fingerprints and the decomposition
+            read the same series at the same frequency.
         hypotheses: each hypothesis' result, in registry order.
         decomposition: seasonal + rebalancing + rates/hedging + residual (or None).
         treasuries: the MoF–TIC reconciliation (only for foreign bonds; else None).
@@ -227,18 +229,31 @@ def conclude(
 
 def _observed(ev: Evidence) -> tuple[float, dict[str, Any]]:
     e = ev.episode
-    if e.investor:
-        sid = ev.investor_id(e.investor, e.asset)
-        window, hist = ev.monthly_flow(sid)
-        detail = {"series_id": sid, "months": [f"{m:%Y-%m}" for m in window.index]}
+    sid = ev.flow_id()
+    window, hist = ev.flow_window(sid)
+    if ev.frequency == "monthly":
+        detail: dict[str, Any] = {
+            "series_id": sid,
+            "frequency": "monthly",
+            "months": [f"{m:%Y-%m}" for m in window.index],
+        }
     else:
-        window, hist = ev.weekly_flow(e.weekly_id)
-        detail = {"series_id": e.weekly_id, "weeks": [f"{w:%Y-%m-%d}" for w in window.index]}
+        detail = {
+            "series_id": sid,
+            "frequency": "weekly",
+            "weeks": [f"{w:%Y-%m-%d}" for w in window.index],
+        }
+    detail["period"] = ev.flow_period()
     total = float(window.sum())
     sums = hist.rolling(len(window)).sum().dropna()
     detail["rank_sale"] = int((sums < total).sum()) + 1
     detail["n_windows"] = len(sums) + 1
     detail["comparable_period"] = ev.comparable_period()
+    if e.investor:
+        detail["note"] = (
+            f"{sid} is monthly: the episode {e.start}..{e.end} is read as "
+            f"{detail['period']}, the calendar month(s) holding at least a quarter of its days"
+        )
     return total, detail
 
 
@@ -300,8 +315,6 @@ def explain(
     decomposition = None
     try:
         decomposition = decompose(ev)
-        if episode.investor:
-            notes.append("the decomposition is of the all-investor weekly flow")
     except Missing as gone:
         notes.append(f"decomposition left out: {gone.reason}")
     treasuries = None

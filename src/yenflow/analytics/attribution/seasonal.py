@@ -1,15 +1,20 @@
 """The same calendar window in other years (leave the episode's year out).
 
-For an episode of ``L`` weeks starting on ``start``, the window of year ``y`` is the ``L``
-consecutive MoF weeks from the first week whose Wednesday is on or after ``start`` moved to
-year ``y`` (29 February becomes 28 February). Years whose window is incomplete, and the
-episode's own year, are left out; only weeks public at the cut-off are used (the evidence
-frame is already cut). Only years on the episode's side of MoF's January 2014 break.
+All-investor episodes use MoF's weekly flow: for an episode of ``L`` weeks starting on
+``start``, the window of year ``y`` is the ``L`` consecutive MoF weeks from the first week
+whose Wednesday is on or after ``start`` moved to year ``y`` (29 February becomes
+28 February). Investor-type episodes use that investor's own monthly flow: the window is
+the episode's calendar months (:meth:`~.episode.Episode.months`) moved to year ``y``.
+
+Years whose window is incomplete, and the episode's own year, are left out; only
+observations public at the cut-off are used (the evidence frame is already cut). Only years
+on the episode's side of MoF's January 2014 break.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,15 +28,24 @@ __all__ = ["SeasonalWindows", "seasonal_windows"]
 class SeasonalWindows:
     """The episode's flow and the same window's flow in other years (¥100 million).
 
-    ``all_windows_mean`` is the mean of every ``L``-week rolling window in the same years, the
-    baseline against which a seasonal tendency is measured.
+    ``length`` is the window's number of weeks (``frequency == "weekly"``) or calendar
+    months (``"monthly"``); ``all_windows_mean`` is the mean of every ``length``-period
+    rolling window in the same years, the baseline against which a seasonal tendency is
+    measured.
     """
 
     observed: float
-    weeks: int
+    length: int
     years: tuple[int, ...]
     values: np.ndarray
     all_windows_mean: float
+    frequency: Literal["weekly", "monthly"] = "weekly"
+    series_id: str = ""
+
+    @property
+    def span(self) -> str:
+        """``"weeks"`` or ``"months"``: what :attr:`length` counts."""
+        return "weeks" if self.frequency == "weekly" else "months"
 
     def rank_sale(self) -> int:
         """1 + the number of other years with a larger net sale (smaller net) than the episode."""
@@ -51,9 +65,16 @@ def _shift(day: pd.Timestamp, year: int) -> pd.Timestamp:
     return day.replace(year=year)
 
 
-def seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
-    """The episode's weeks and the same calendar window in every other complete year."""
-    return ev.memo("seasonal", series_id, lambda: _seasonal_windows(ev, series_id))
+def seasonal_windows(ev: Evidence, series_id: str | None = None) -> SeasonalWindows:
+    """The episode's window and the same calendar window in every other complete year.
+
+    ``series_id`` defaults to the episode's own flow (:meth:`~.episode.Evidence.flow_id`);
+    a ``mof.monthly.*`` series is read by calendar month, any other by MoF week.
+    """
+    sid = ev.flow_id() if series_id is None else series_id
+    if sid.startswith("mof.monthly."):
+        return ev.memo("seasonal", sid, lambda: _seasonal_months(ev, sid))
+    return ev.memo("seasonal", sid, lambda: _seasonal_windows(ev, sid))
 
 
 def _seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
@@ -74,8 +95,42 @@ def _seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
     in_years = sums[sums.index.year.isin(years)].dropna()
     return SeasonalWindows(
         observed=float(window.sum()),
-        weeks=length,
+        length=length,
         years=tuple(years),
         values=np.asarray(values, dtype="float64"),
         all_windows_mean=float(in_years.mean()) if len(in_years) else float("nan"),
+        frequency="weekly",
+        series_id=series_id,
+    )
+
+
+def _seasonal_months(ev: Evidence, series_id: str) -> SeasonalWindows:
+    """The episode's calendar months and the same months in every other complete year."""
+    window, _ = ev.monthly_flow(series_id)
+    monthly = ev.series(series_id, index="period_start").dropna()
+    monthly = monthly[ev.comparable_mask(monthly.index)]
+    # one row per calendar month (gaps as NaN), so a rolling window spans consecutive months
+    full = monthly.asfreq("MS") if len(monthly) else monthly
+    months = window.index
+    own = int(months[0].year)
+    length = len(months)
+    years, values = [], []
+    if len(full):
+        for year in range(int(full.index.min().year), int(full.index.max().year) + 1):
+            if year == own:
+                continue
+            same = full.reindex(months + pd.DateOffset(years=year - own))
+            if same.notna().all():
+                years.append(year)
+                values.append(float(same.sum()))
+    sums = full.rolling(length).sum()
+    in_years = sums[sums.index.year.isin(years)].dropna()
+    return SeasonalWindows(
+        observed=float(window.sum()),
+        length=length,
+        years=tuple(years),
+        values=np.asarray(values, dtype="float64"),
+        all_windows_mean=float(in_years.mean()) if len(in_years) else float("nan"),
+        frequency="monthly",
+        series_id=series_id,
     )

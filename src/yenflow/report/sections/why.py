@@ -51,7 +51,10 @@ def build(inputs: Inputs, out: Draft) -> None:
         "Why did they sell? Every registered explanation states its fingerprints in advance; "
         "each is measured with a 90 % interval (seeded block bootstrap of the series' own "
         "history, or HAC errors) and judged supported, contradicted, mixed or inconclusive. "
-        "No single cause is named unless the evidence separates it."
+        "No single cause is named unless the evidence separates it. The seasonal comparison, "
+        "the decomposition and its regression read the episode's own flow: MoF's weekly "
+        "all-investor series here; for one investor type (`yenflow explain --investor`) that "
+        "type's monthly series over the calendar months the episode overlaps."
     )
     if not out.has("mof.weekly.outward.long_term_debt.net"):
         return
@@ -69,7 +72,12 @@ def build(inputs: Inputs, out: Draft) -> None:
                     f"{label}: {card.conclusion}",
                     card.observed_jpy_100m,
                     "JPY 100 million",
-                    {"verdicts": card.verdicts()},
+                    {
+                        "verdicts": card.verdicts(),
+                        "series_id": card.flow_detail["series_id"],
+                        "frequency": card.flow_detail.get("frequency", "weekly"),
+                        "period": card.flow_detail.get("period", label),
+                    },
                 )
             )
             if card.treasuries is not None:
