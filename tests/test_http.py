@@ -17,6 +17,9 @@ from yenflow.errors import AbsentError, FetchError
 from yenflow.http import Fetcher, redact_url
 from yenflow.payload import Request, Validators
 
+#: the longest any handshake of the cancel test may wait: a bound on a broken run (so it fails
+#: instead of hanging), never what a passing run measures.
+SAFETY_S = 60.0
 REQ = Request("https://example.test/data.csv?api_key=SECRET123&id=X", "fred/X.csv")
 
 
@@ -343,26 +346,42 @@ def test_the_time_spent_on_one_url_is_bounded_in_all(settings):
 
 
 def test_cancel_abandons_a_request_in_flight_at_once_and_retries_nothing(settings):
+    """No clock: the server holds its response until the test releases it, and the test
+    releases it only after the cancelled fetch has returned. A fetch that waited for the
+    response (did not abandon the request) could not return first; one that retried would
+    make the server see a second request."""
+    arrived = threading.Event()  # the server has the request
+    release = threading.Event()  # the test lets the server answer
+    returned = threading.Event()  # the fetch came back
+    order: list[str] = []
+
     def stall(h):
-        time.sleep(8)  # no headers for 8 s
+        arrived.set()
+        release.wait(SAFETY_S)  # only a bound on a broken run, never reached when it works
+        order.append("response released")
         respond(h, 200, b"late")
 
-    slow = replace(settings, timeout_s=20.0, retries=3)
+    slow = replace(settings, timeout_s=SAFETY_S * 2, retries=3)
     with ScriptedServer({"/stall": stall}) as server:
         f = Fetcher(slow)
         result: list[object] = []
-        worker = threading.Thread(
-            target=lambda: result.append(
+
+        def fetch() -> None:
+            result.append(
                 next(f.get_many([Request(server.url("/stall"), "mof/s.csv")], source="mof"))
             )
-        )
+            order.append("fetch returned")
+            returned.set()
+
+        worker = threading.Thread(target=fetch, daemon=True)
         worker.start()
-        time.sleep(0.3)
-        started = time.monotonic()
+        assert arrived.wait(SAFETY_S), "the request never reached the server"
         f.cancel()
-        worker.join(5)
-        elapsed = time.monotonic() - started
-    assert not worker.is_alive() and elapsed < 2.0, elapsed
+        assert returned.wait(SAFETY_S), "the cancelled fetch did not return"
+        order.append("test releases the response")
+        release.set()
+        worker.join(SAFETY_S)
+    assert order[:2] == ["fetch returned", "test releases the response"], order
     assert isinstance(result[0], FetchError) and result[0].reason == "cancelled"
     assert server.hits["/stall"] == 1
 
