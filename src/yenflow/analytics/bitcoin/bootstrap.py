@@ -185,6 +185,9 @@ def runs_from_indices(indices: np.ndarray) -> BootstrapRuns:
     if indices.ndim != 2 or indices.shape[1] < 1:
         msg = f"indices must be reps × n, got shape {indices.shape}"
         raise ValueError(msg)
+    if indices.size and (indices.min() < 0 or indices.max() >= indices.shape[1]):
+        msg = f"indices of a replication of n = {indices.shape[1]} days lie in [0, n)"
+        raise ValueError(msg)
     return _fill(_runs_from_indices, indices)
 
 
