@@ -19,7 +19,7 @@ bootstrap replication is a concatenation of about ``T / block_size`` runs of con
 (:class:`.bootstrap.BootstrapRuns`), so with ``S_k`` the prefix sums of the demeaned
 differentials its mean is ``mean(d_k) + Σ_runs (S_k[hi] - S_k[lo]) / T``: about 65 terms per
 replication and rule instead of ``T = 4,000`` (for the benchmark workload, ~60× fewer
-operations than the matrix product ``counts @ d``). One fused pass per group of 8 rules
+operations than the matrix product ``counts @ d``). One fused pass per group of 64 rules
 (:func:`_spa_runs`) computes the mean, ``ω²``, the prefix sums and every replication's value and
 keeps only the running maximum per replication: no ``T × K`` differential matrix, no
 ``reps × K`` matrix of means. Given a counts matrix instead (``counts=``) the means are the one
@@ -153,7 +153,7 @@ def _group_maxima(prefix, off, sc, offsets, lo, hi, best):
             best[q, j] = m
 
 
-_GROUP = 8  # rules per pass: their prefix sums, (T + 1) × 8 float64, stay in L2 for the gathers
+_GROUP = 64  # rules per pass: long inner loops (SIMD); (T + 1) × 64 float64 prefix sums ≈ L2
 
 
 @jit(parallel=True)
