@@ -56,7 +56,7 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     peak = peak_mib()  # the returns, the compile and the default path so far
-    counts = stationary_counts(returns.shape[0], block_size=63.0, reps=1000, seed=SEED)
+    counts = stationary_counts(returns.shape[0], block_size=res.block_size, reps=1000, seed=SEED)
     product = {}
     for precision in ("float64", "float32"):
         t0 = time.perf_counter()
@@ -72,7 +72,10 @@ def main() -> None:
     print(f"  rules' daily returns matrix built in {t_ret:.2f} s (not part of the test)")
     print(f"  studentized SPA, median of {args.repeat}: {ours:.3f} s wall  (target ≤ 1.5 s)")
     print(f"  CPU time of the same calls, median: {statistics.median(cpu):.3f} s (all threads)")
-    print(f"  peak memory of the process to here: {peak:,.0f} MiB (of which the returns: 305 MiB)")
+    print(
+        f"  peak memory of the process to here: {peak:,.0f} MiB (of which the returns matrix: "
+        f"{returns.nbytes / 2**20:,.0f} MiB)"
+    )
     for precision, (seconds, same) in product.items():
         print(
             f"  the same from a counts matrix (one {precision} matrix product, counts=): "
