@@ -8,9 +8,9 @@ no rule beats the benchmark, ``max_k E[d_k] <= 0``.
 stationary bootstrap's kernel (Politis & Romano 1994; Hansen 2005, eq. 9):
 ``ω² = γ_0 + 2 Σ_{i=1}^{T-1} κ_i γ_i``, ``κ_i = (1 - i/T)(1-p)^i + (i/T)(1-p)^{T-i}``,
 ``γ_i = (1/T) Σ_t z_t z_{t+i}`` of the demeaned ``z``. Computed exactly in O(T) per rule by
-backward recursions (no O(T²) sum over lags): with ``a = 1 - p``,
-``Σ_{t<j} a^{j-t} z_t z_j = Σ_t z_t G_t`` (``G_t = a (z_{t+1} + G_{t+1})``),
-``Σ_{t<j} (j-t) a^{j-t} z_t z_j = Σ_t z_t H_t`` (``H_t = a (H_{t+1} + G_{t+1} + z_{t+1})``) and
+recursions in one forward pass (no O(T²) sum over lags): with ``a = 1 - p``,
+``Σ_{t<j} a^{j-t} z_t z_j = Σ_j z_j F_j`` (``F_j = a (F_{j-1} + z_{j-1})``),
+``Σ_{t<j} (j-t) a^{j-t} z_t z_j = Σ_j z_j K_j`` (``K_j = a (K_{j-1} + F_{j-1} + z_{j-1})``) and
 ``Σ_{t<j} (j-t) a^{T-(j-t)} z_t z_j = Σ_j v_j (j U_j - W_j)`` with ``u_t = a^{t+1} z_t``,
 ``v_j = a^{T-1-j} z_j``, ``U_j``, ``W_j`` the prefix sums of ``u_t`` and ``t u_t``.
 
@@ -77,42 +77,43 @@ def _powers(a, n_t):
 
 @jit()
 def _rule_moments(row, bench, a, power, z, prefix, g):
-    """Mean and ``ω²`` of ``row - bench``; ``z`` gets the demeaned differentials and
-    ``prefix[:, g]`` their prefix sums (``prefix[t, g] = Σ_{s<t} z_s``)."""
+    """Mean and ``ω²`` of ``row - bench`` in two passes; ``z`` gets the differentials and
+    ``prefix[:, g]`` the prefix sums of the demeaned ones (``prefix[t, g] = Σ_{s<t} (z_s - mu)``).
+    One forward loop runs every recursion (independent chains, so they overlap):
+    ``F_j = a (F_{j-1} + z_{j-1})``, ``K_j = a (K_{j-1} + F_{j-1} + z_{j-1})`` give
+    ``Σ_{t<j} a^{j-t} z_t z_j = Σ_j z_j F_j`` and ``Σ_{t<j} (j-t) a^{j-t} z_t z_j = Σ_j z_j K_j``.
+    """
     n_t = len(row)
     mu = 0.0
     for t in range(n_t):
         z[t] = row[t] - bench[t]
         mu += z[t]
     mu /= n_t
-    for t in range(n_t):
-        z[t] -= mu
-    g_next = 0.0
-    h = 0.0
+    f = 0.0
+    kk = 0.0
+    z_prev = 0.0
     part_a = 0.0
     part_b = 0.0
-    gamma0 = z[n_t - 1] * z[n_t - 1]
-    for t in range(n_t - 2, -1, -1):
-        zn = z[t + 1]
-        zt = z[t]
-        h = a * (h + g_next + zn)
-        g_next = a * (zn + g_next)
-        part_a += zt * g_next
-        part_b += zt * h
-        gamma0 += zt * zt
+    gamma0 = 0.0
     part_c = 0.0
     u_sum = 0.0
     tu_sum = 0.0
     running = 0.0
     prefix[0, g] = 0.0
     for j in range(n_t):
-        zj = z[j]
+        zj = z[j] - mu
+        kk = a * (kk + f + z_prev)
+        f = a * (z_prev + f)
+        part_a += zj * f
+        part_b += zj * kk
+        gamma0 += zj * zj
         part_c += power[n_t - 1 - j] * zj * (j * u_sum - tu_sum)
         u = power[j + 1] * zj
         u_sum += u
         tu_sum += j * u
         running += zj
         prefix[j + 1, g] = running
+        z_prev = zj
     return mu, (gamma0 + 2.0 * (part_a - part_b / n_t + part_c / n_t)) / n_t
 
 
