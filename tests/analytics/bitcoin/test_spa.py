@@ -9,8 +9,10 @@ import pytest
 
 from yenflow.analytics.bitcoin.bootstrap import (
     counts_from_indices,
+    runs_from_indices,
     stationary_counts,
     stationary_indices,
+    stationary_runs,
 )
 from yenflow.analytics.bitcoin.spa import kernel_variance, reality_check, spa
 from yenflow.errors import DataError
@@ -49,6 +51,21 @@ def test_indices_are_arch_stream_and_counts_sum_to_n() -> None:
     assert counts[3, ours[3, 0]] >= 1
 
 
+@pytest.mark.parametrize(("n", "block"), [(97, 7.0), (50, 120.0), (400, 20.0), (6, 1.0)])
+def test_runs_are_the_same_replications_as_the_indices(n: int, block: float) -> None:
+    """Runs of consecutive days (a block may wrap past the last day, even several times)."""
+    idx = stationary_indices(n, block_size=block, reps=25, seed=8)
+    want = counts_from_indices(idx, n)
+    drawn = stationary_runs(n, block_size=block, reps=25, seed=8)
+    np.testing.assert_array_equal(drawn.counts(), want)
+    np.testing.assert_array_equal(runs_from_indices(idx).counts(), want)
+    assert ((drawn.lo >= 0) & (drawn.lo < drawn.hi) & (drawn.hi <= n)).all()
+    # a run ends only where the next index is not the next day (or at the wrap)
+    assert drawn.offsets[-1] >= runs_from_indices(idx).offsets[-1]
+    shuffled = np.random.default_rng(1).permuted(idx, axis=1)
+    np.testing.assert_array_equal(runs_from_indices(shuffled).counts(), want)
+
+
 def test_bootstrap_mean_variance_known_answer() -> None:
     """Block size 1 is the iid bootstrap: Var*(mean) = mean((x - x̄)²) / n exactly."""
     x = np.arange(20, dtype="float64") ** 1.5
@@ -75,11 +92,13 @@ def test_agrees_with_arch_on_arch_indices(block: int) -> None:
     ref.compute()
     # arch's own index stream, fed to ours as counts
     bs = arch_bootstrap.StationaryBootstrap(block, np.zeros(len(bench)), seed=seed)
-    counts = counts_from_indices(
-        np.array([bs.update_indices().copy() for _ in range(reps)]), len(bench)
-    )
+    arch_idx = np.array([bs.update_indices().copy() for _ in range(reps)])
+    counts = counts_from_indices(arch_idx, len(bench))
     ours = spa(models, bench, block_size=block, counts=counts, studentize="none")
     assert ours.pvalues == pytest.approx(ref.pvalues.to_dict(), abs=1e-12)
+    # the same stream as indices: the runs-and-prefix-sums path
+    by_runs = spa(models, bench, block_size=block, indices=arch_idx, studentize="none")
+    assert by_runs.pvalues == ours.pvalues
     assert 0 < ours.pvalues["upper"] < 1  # a case that is not trivially decided
     np.testing.assert_allclose(
         kernel_variance(models - bench[:, None], block_size=block),
@@ -138,6 +157,57 @@ def test_bad_shapes_are_rejected() -> None:
 
 def test_float32_product_gives_the_same_pvalues_here() -> None:
     models, bench = _case(seed=6)
-    a = spa(models, bench, reps=300, seed=2)
-    b = spa(models, bench, reps=300, seed=2, precision="float32")
+    counts = stationary_counts(len(bench), block_size=20.0, reps=300, seed=2)
+    a = spa(models, bench, reps=300, seed=2, counts=counts)
+    b = spa(models, bench, reps=300, seed=2, counts=counts, precision="float32")
     assert a.pvalues == b.pvalues and a.statistic == b.statistic
+
+
+@pytest.mark.parametrize("k", [1, 13, 64, 70])
+@pytest.mark.parametrize("studentize", ["asymptotic", "none"])
+def test_runs_path_equals_the_matrix_product(k: int, studentize: str) -> None:
+    """Prefix sums over runs vs counts @ d: same means to rounding, same p-values; rule counts
+    that are not a multiple of the group of 64 and a rule equal to the benchmark (left out)."""
+    models, bench = _case(seed=12, t=600, k=k)
+    models[:, 0] = bench  # identical to the benchmark: ω = 0
+    if k > 1:
+        models[:, -1] = models[:, 1]  # a duplicate rule
+    reps, block = 400, 15.0
+    counts = stationary_counts(len(bench), block_size=block, reps=reps, seed=4)
+    if studentize == "asymptotic" and k == 1:
+        with pytest.raises(DataError, match="equals the benchmark"):
+            spa(models, bench, block_size=block, reps=reps, seed=4)
+        return
+    fast = spa(models, bench, block_size=block, reps=reps, seed=4, studentize=studentize)
+    slow = spa(models, bench, block_size=block, counts=counts, studentize=studentize)
+    assert fast.pvalues == slow.pvalues
+    assert fast.statistic == pytest.approx(slow.statistic, rel=1e-12, abs=1e-15)
+    assert (fast.best, fast.excluded, fast.reps) == (slow.best, slow.excluded, slow.reps)
+    assert fast.excluded == (1 if studentize == "asymptotic" else 0)
+
+
+def test_runs_kernel_as_plain_python_gives_the_same_numbers() -> None:
+    """Without numba the fused kernel runs as the Python it is written in."""
+    from yenflow.analytics.bitcoin import spa as spa_module
+    from yenflow.analytics.bitcoin._jit import HAVE_NUMBA
+
+    if not HAVE_NUMBA:
+        pytest.skip("numba is not installed: the kernel already runs as Python")
+    models, bench = _case(seed=3, t=120, k=11)
+    runs = stationary_runs(len(bench), block_size=6.0, reps=20, seed=1)
+    out = []
+    for kernel in (spa_module._spa_runs, spa_module._spa_runs.py_func):
+        mean, var, scale, sim = (np.empty(11), np.empty(11), np.empty(11), np.empty((3, 20, 3)))
+        ret = np.ascontiguousarray(models.T)
+        args = (ret, bench, 1 / 6.0, 2 * math.log(math.log(120)), True)
+        kernel(*args, runs.offsets, runs.lo, runs.hi, mean, var, scale, sim)
+        out.append((mean, var, scale, sim))
+    for a, b in zip(*out, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(out[0][1], kernel_variance(models - bench[:, None], block_size=6))
+
+
+def test_indices_of_the_wrong_length_are_rejected() -> None:
+    models, bench = _case(t=50, k=3)
+    with pytest.raises(DataError, match="indices must be"):
+        spa(models, bench, indices=np.zeros((5, 49), dtype=np.int64))

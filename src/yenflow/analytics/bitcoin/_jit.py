@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["HAVE_NUMBA", "jit", "prange"]
+__all__ = ["HAVE_NUMBA", "jit", "prange", "threads"]
 
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     import numba
@@ -33,3 +33,8 @@ def jit(*, parallel: bool = False) -> Callable[[Callable[..., Any]], Callable[..
         return numba.njit(cache=True, parallel=parallel, nogil=True)(func)
 
     return wrap
+
+
+def threads() -> int:
+    """Threads the parallel kernels run on (numba's setting; 1 without numba)."""
+    return int(numba.get_num_threads()) if HAVE_NUMBA else 1
