@@ -22,8 +22,6 @@ def run_refresh(
     save_raw: Path | None,
     quiet: bool = False,
 ):  # -> RefreshResult
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from yenflow.refresh import refresh
     from yenflow.sources import source_names
 
@@ -37,6 +35,8 @@ def run_refresh(
         return refresh(
             names, settings=cfg, store=cfg.store_path, snapshot_dir=from_dir, save_raw=save_raw
         )
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.fields[source]:<5} {task.description}", markup=False),
