@@ -387,6 +387,54 @@ def test_show_imports_neither_the_http_stack_nor_plotly(store: Path, real_data: 
     assert _loaded("--help") == set()
 
 
+#: what the light paths must not import: pandas' whole stack, the HTTP client, the charts
+_HEAVY = ("pandas", "numpy", "pyarrow", "plotly", "numba", "statsmodels", "httpx")
+
+_HEAVY_PROBE = """
+import json, sys
+heavy = json.loads(sys.argv[1])
+from yenflow.cli import main
+sys.argv = ["yenflow", *sys.argv[2:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("\\nLOADED", json.dumps([m for m in heavy if m in sys.modules]))
+"""
+
+
+def _heavy_loaded(*args: str) -> tuple[list[str], str]:
+    """Run ``yenflow ARGS`` in a fresh interpreter: the heavy modules it imported, its output."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _HEAVY_PROBE, json.dumps(_HEAVY), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    *output, line = [x for x in proc.stdout.splitlines() if x.strip()]
+    assert line.startswith("LOADED"), proc.stdout + proc.stderr
+    return json.loads(line.removeprefix("LOADED")), "\n".join(output)
+
+
+@pytest.mark.realdata
+def test_show_and_a_no_change_fetch_import_neither_pandas_nor_numpy(
+    real_data: Path, tmp_path: Path
+):
+    db = str(tmp_path / "store.duckdb")
+    first = runner.invoke(app, ["fetch", "--from", str(real_data), "--store", db, "--json"])
+    assert first.exit_code == 0, first.output
+    loaded, output = _heavy_loaded("fetch", "--from", str(real_data), "--store", db, "--json")
+    statuses = {s["source"]: s["status"] for s in json.loads(output)["sources"]}
+    assert set(statuses.values()) == {"unchanged"}, statuses  # nothing was parsed again
+    assert loaded == []
+    loaded, output = _heavy_loaded("show", "fred.DEXJPUS", "--last", "5", "--store", db)
+    assert "fred.DEXJPUS" in output and "available_at (UTC)" in output
+    assert loaded == []
+
+
 # -- a revised value shows when it became known -------------------------------------------------
 
 

@@ -359,3 +359,48 @@ def test_lock_wait_setting_is_validated(monkeypatch, tmp_path):
     monkeypatch.setenv("YENFLOW_LOCK_WAIT", "soon")
     with pytest.raises(StoreError, match="YENFLOW_LOCK_WAIT"):
         Store(tmp_path / "s.duckdb")
+
+
+def _as_rows(frame: pd.DataFrame) -> list[tuple]:
+    """A frame of observations(with_available=True) as observation_rows gives it."""
+    return [
+        (
+            r.series_id,
+            r.period_start.date(),
+            r.period_end.date(),
+            r.value,
+            r.published_at.tz_localize(None).to_pydatetime(),
+            r.available_at.tz_localize(None).to_pydatetime(),
+        )
+        for r in frame.itertuples()
+    ]
+
+
+def test_observation_rows_are_the_frame_s_rows_without_pandas(store):
+    other = SeriesSpec("test.a", "test", "A", "percent", "weekly")
+    first = dataset({"2025-03-09": 1.0, "2025-03-16": 2.0, "2025-03-23": 3.0, "2025-03-30": 4.0})
+    extra = first.frame.assign(series_id="test.a", value=[9.0, 8.0, 7.0, 6.0])
+    both = Dataset(pd.concat([first.frame, extra], ignore_index=True), (SPEC, other))
+    write(store, both, b"v1", "2025-04-11T00:00:00")
+    write(store, dataset({"2025-03-30": 4.5}), b"v2", "2025-05-01T00:00:00")  # a revision
+    for ids in (["test.x"], ["test.a", "test.x"], None):
+        for as_of in (None, "2025-04-15", "2025-04-09"):
+            frame = store.observations(ids, as_of=as_of, with_available=True)
+            assert store.observation_rows(ids, as_of=as_of) == _as_rows(frame)
+            for last in (1, 3, 100):
+                expected = _as_rows(frame.tail(last))
+                assert store.observation_rows(ids, as_of=as_of, last=last) == expected
+    assert store.observation_rows(["test.x"], last=1)[0][3] == 4.5
+    assert store.observation_rows(["test.x"], as_of="2025-04-15", last=1)[0][3] == 4.0
+
+
+def test_series_records_and_ids_match_the_series_table(store):
+    write(store, dataset({"2025-03-30": 1.0, "2025-04-06": 2.0}), b"v1", "2025-04-11T00:00:00")
+    table = store.series_table(["test.x"])
+    (record,) = store.series_records(["test.x"])
+    assert list(record) == list(table.columns)
+    assert record["observations"] == table["observations"].iloc[0] == 2
+    assert record["first_period"] == table["first_period"].iloc[0].date()
+    assert record["title"] == "X" and record["sign"] == "net purchase > 0"
+    assert store.series_records(["test.nope"]) == []
+    assert store.series_ids() == list(store.series_table()["series_id"]) == ["test.x"]

@@ -18,19 +18,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-import pandas as pd
-
 from yenflow.config import Settings
 from yenflow.errors import DataError
+from yenflow.lazy import lazy_module
 from yenflow.sources import get_source_class, source_names
 from yenflow.store import Store
 
 if TYPE_CHECKING:  # the refresh pipeline (and the HTTP stack) is imported only to fetch
+    import pandas as pd
+
     from yenflow.refresh import RefreshResult
+else:
+    pd = lazy_module("pandas")
 
 __all__ = ["catalog", "fetch", "observations", "open_store", "series"]
 
-DateLike = str | datetime | pd.Timestamp
+#: a date or instant (a ``pd.Timestamp`` is a ``datetime``)
+DateLike = str | datetime
 
 
 def open_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:

@@ -24,10 +24,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Literal
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
+from yenflow.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -49,10 +54,12 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "published_at",
 )
 
-AsOfLike = str | date | datetime | pd.Timestamp
+#: what "as of" accepts (a ``pd.Timestamp`` is a ``datetime``)
+AsOfLike = str | date | datetime
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_END_OF_DAY = pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+#: from midnight to the last instant of that day
+_END_OF_DAY = timedelta(days=1) - timedelta(microseconds=1)
 
 
 def to_cutoff(value: AsOfLike, *, now: pd.Timestamp | None = None) -> pd.Timestamp:

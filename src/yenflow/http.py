@@ -40,15 +40,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from yenflow.errors import AbsentError, FetchError
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request, Validators
 from yenflow.redact import redact, redact_url
 
 if TYPE_CHECKING:
+    import httpx
+
     from yenflow.config import Settings
     from yenflow.sources.base import Source
+else:
+    httpx = lazy_module("httpx")
 
 __all__ = ["Fetcher", "redact_url"]
 

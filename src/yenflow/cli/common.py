@@ -11,6 +11,8 @@ printed as plain text (:class:`yenflow.termtext.SafeConsole`).
 from __future__ import annotations
 
 import contextlib
+import math
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -128,14 +130,20 @@ def close_matches(name: str, known: Iterable[str], *, what: str) -> str:
     return f"no {what} {name}; see `yenflow series`"
 
 
-def fmt(value: object) -> str:
-    import pandas as pd
+def missing(value: object) -> bool:
+    """None, a float NaN or pandas' NaT (only possible once pandas is imported: this does
+    not import it)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is pandas.NaT
 
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+
+def fmt(value: object) -> str:
+    """A cell: ``-`` when missing, a date for a midnight instant, numbers to 4 digits."""
+    if missing(value):
         return "-"
-    if value is pd.NaT:
-        return "-"
-    if isinstance(value, pd.Timestamp | datetime):
+    if isinstance(value, datetime):  # a pd.Timestamp too
         return str(value.date()) if getattr(value, "hour", 0) == 0 else str(value)
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.1f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,6 +19,7 @@ from yenflow.cli.common import (
     fail,
     fmt,
     handled,
+    missing,
     parse_as_of,
     store_path,
     usage,
@@ -27,18 +29,21 @@ from yenflow.termtext import styled
 
 def _check_known(st, series_ids: list[str]) -> None:  # st: Store
     """Every id must be in the store; an unknown one is an error listing close matches."""
-    known = set(st.series_table()["series_id"])
+    known = set(st.series_ids())
     unknown = [s for s in series_ids if s not in known]
     if unknown:
         fail("; ".join(close_matches(s, known, what="series") for s in unknown))
 
 
 def _utc(value: object) -> str:
-    import pandas as pd
-
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+    """An instant as ``YYYY-MM-DD HH:MM`` (the store's instants are UTC), ``-`` if missing."""
+    if missing(value):
         return "-"
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    if not isinstance(value, datetime):
+        import pandas as pd
+
+        value = pd.Timestamp(value)
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 @app.command()
@@ -53,12 +58,13 @@ def show(
     from yenflow import api
 
     cutoff = parse_as_of(as_of)
+    # plain rows, no frames: `show` reads only the N rows it prints and never imports pandas
     with handled(), api.open_store(store_path(store), read_only=True) as st:
-        meta = st.series_table([series_id])
-        if meta.empty:
+        meta = st.series_records([series_id])
+        if not meta:
             _check_known(st, [series_id])
-        obs = st.observations([series_id], as_of=cutoff, with_available=True)
-    m = meta.iloc[0]
+        rows = st.observation_rows([series_id], as_of=cutoff, last=last)
+    m = meta[0]
     console.print(Text.assemble(styled(series_id, "bold"), " — ", styled(m["title"])))
     console.print(
         styled(f"unit: {m['unit']}  frequency: {m['frequency']}  sign: {m['sign'] or '-'}")
@@ -71,22 +77,24 @@ def show(
     )
     if m["description"]:
         console.print(styled(m["description"], "dim"))
-    columns = ["period_start", "period_end", "value", "published_at (UTC)"]
-    if "available_at" in obs.columns:
-        columns.append("available_at (UTC)")
+    columns = [
+        "period_start",
+        "period_end",
+        "value",
+        "published_at (UTC)",
+        "available_at (UTC)",
+    ]
     table = Table()
     for col in columns:
         table.add_column(col, justify="right" if col == "value" else "left")
-    for _, row in obs.tail(last).iterrows():
-        cells = [
-            fmt(row["period_start"]),
-            fmt(row["period_end"]),
-            f"{row['value']:,.4f}".rstrip("0").rstrip("."),
-            _utc(row["published_at"]),
-        ]
-        if "available_at" in obs.columns:
-            cells.append(_utc(row["available_at"]))
-        table.add_row(*cells)
+    for _sid, period_start, period_end, value, published_at, available_at in rows:
+        table.add_row(
+            fmt(period_start),
+            fmt(period_end),
+            f"{float(value):,.4f}".rstrip("0").rstrip("."),
+            _utc(published_at),
+            _utc(available_at),
+        )
     console.print(table)
 
 

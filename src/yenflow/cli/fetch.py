@@ -22,8 +22,6 @@ def run_refresh(
     save_raw: Path | None,
     quiet: bool = False,
 ):  # -> RefreshResult
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from yenflow.refresh import refresh
     from yenflow.sources import source_names
 
@@ -37,6 +35,8 @@ def run_refresh(
         return refresh(
             names, settings=cfg, store=cfg.store_path, snapshot_dir=from_dir, save_raw=save_raw
         )
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.fields[source]:<5} {task.description}", markup=False),
@@ -60,8 +60,10 @@ def run_refresh(
 
 
 def check_store(path: Path) -> None:
-    """Before any download: the store can be created at ``path``, or is a yenflow store
-    (the refresh opens it for writing only once a source is downloaded)."""
+    """Before any download: the store can be created at ``path``, or is a file (the refresh
+    opens it for writing only once a source is downloaded). An existing file is not opened
+    here: the refresh's first step reads it read-only, before any download, and a file that
+    is not a yenflow store, or is unreadable, fails there with the same StoreError."""
     from yenflow.atomic import check_writable
     from yenflow.errors import OutputError, StoreError
 
@@ -69,9 +71,6 @@ def check_store(path: Path) -> None:
         if path.is_dir():
             msg = f"the store {path} is a folder; give a file name, e.g. {path / 'yenflow.duckdb'}"
             raise StoreError(msg)
-        from yenflow.store import Store
-
-        Store(path, read_only=True).close()  # not a yenflow store, unreadable: StoreError
         return
     try:
         check_writable(path)

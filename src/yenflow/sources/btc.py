@@ -33,11 +33,9 @@ from fnmatch import fnmatch
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-import pandas as pd
-
 from yenflow import releases
 from yenflow.frame import Dataset, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
@@ -51,7 +49,13 @@ from yenflow.sources.parsing import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from yenflow.config import Settings
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["COINBASE_FIRST_DAY", "WINDOW_DAYS", "BitcoinSource", "coinbase_windows"]
 

@@ -63,13 +63,11 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import urlencode
 
-import numpy as np
-import pandas as pd
-
 from yenflow.frame import Dataset, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.releases import NEW_YORK, at_local_time, cftc_weekly
 from yenflow.sources.base import Source
@@ -80,6 +78,13 @@ from yenflow.sources.parsing import (
     melt_wide,
     parse_number,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["JPY_CONTRACT_CODE", "CftcSource", "release_times"]
 

@@ -13,11 +13,18 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from yenflow.lazy import lazy_module
 from yenflow.sources.parsing import ParseContext
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["ERAS", "Era", "era_label_year", "era_to_dates", "gregorian_year"]
 
@@ -30,16 +37,20 @@ class Era:
     name: str
     name_jp: str
     offset: int
-    first: pd.Timestamp
-    last: pd.Timestamp
+    first: datetime
+    last: datetime
+
+
+#: the last whole day a ``datetime64[ns]`` holds (``pd.Timestamp.max.normalize()``): Reiwa's end
+_LAST_NS_DAY = datetime(2262, 4, 11)
 
 
 ERAS: dict[str, Era] = {
     era.letter: era
     for era in (
-        Era("S", "Shōwa", "昭和", 1925, pd.Timestamp("1926-12-25"), pd.Timestamp("1989-01-07")),
-        Era("H", "Heisei", "平成", 1988, pd.Timestamp("1989-01-08"), pd.Timestamp("2019-04-30")),
-        Era("R", "Reiwa", "令和", 2018, pd.Timestamp("2019-05-01"), pd.Timestamp.max.normalize()),
+        Era("S", "Shōwa", "昭和", 1925, datetime(1926, 12, 25), datetime(1989, 1, 7)),
+        Era("H", "Heisei", "平成", 1988, datetime(1989, 1, 8), datetime(2019, 4, 30)),
+        Era("R", "Reiwa", "令和", 2018, datetime(2019, 5, 1), _LAST_NS_DAY),
     )
 }
 _BY_NAME_JP = {era.name_jp: era for era in ERAS.values()}
@@ -87,8 +98,8 @@ def era_to_dates(
         mask = era == letter
         offsets[mask], starts[mask], ends[mask] = (
             info.offset,
-            info.first.to_datetime64(),
-            info.last.to_datetime64(),
+            np.datetime64(info.first, "ns"),
+            np.datetime64(info.last, "ns"),
         )
     for i in np.nonzero(offsets < 0)[0][:1]:
         raise ctx.error(

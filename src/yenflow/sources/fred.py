@@ -41,15 +41,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import PurePosixPath
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
-
-import numpy as np
-import pandas as pd
 
 from yenflow import releases
 from yenflow.errors import ConfigError
 from yenflow.frame import Dataset, Frequency, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
@@ -62,6 +60,13 @@ from yenflow.sources.parsing import (
     series_frame,
     weekday_numbers,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "API_URL",

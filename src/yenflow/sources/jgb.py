@@ -25,17 +25,22 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import PurePosixPath
-from typing import ClassVar
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, ClassVar
 
 from yenflow import releases
 from yenflow.frame import FRAME_COLUMNS, Dataset, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.eras import era_to_dates
 from yenflow.sources.parsing import ParseContext, id_column, parse_number
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["TENORS", "JgbSource", "parse_yields"]
 

@@ -48,12 +48,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import urlencode
 
-import numpy as np
-import pandas as pd
-
 from yenflow import releases
 from yenflow.errors import ConfigError
 from yenflow.frame import Dataset, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
@@ -67,7 +65,13 @@ from yenflow.sources.parsing import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from yenflow.config import Settings
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "DEFAULT_SYMBOLS",

@@ -78,13 +78,11 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import ClassVar, Literal
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from yenflow import releases
 from yenflow.frame import Dataset, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources import mof_investors
 from yenflow.sources.base import Source
@@ -96,6 +94,13 @@ from yenflow.sources.parsing import (
     melt_wide,
     parse_number,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["BASE_URL", "MofSource"]
 

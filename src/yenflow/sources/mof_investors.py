@@ -33,12 +33,17 @@ in :mod:`yenflow.sources.mof`, which shares its mechanics with ``montha1.csv``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from yenflow.frame import SeriesSpec
+from yenflow.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "AGGREGATE_TOLERANCE",

@@ -14,13 +14,19 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from yenflow.errors import ParseError
 from yenflow.frame import FRAME_COLUMNS
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "ParseContext",
@@ -43,7 +49,7 @@ __all__ = [
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<\?xml[^>]*>\s*<html|<head|<body)", re.I)
 _SPACES = " \t\u3000\xa0"
 #: dates outside this range are misreads (FRED's earliest possible date is 1776-07-04).
-_FIRST_DAY, _LAST_DAY = np.datetime64("1700-01-01"), np.datetime64("2199-12-31")
+_FIRST_DAY, _LAST_DAY = "1700-01-01", "2199-12-31"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: longer cells skip the vectorized path (bounded memory); parse_number then judges them.
 _MAX_NUMBER_CHARS = 32
@@ -360,8 +366,8 @@ def iso_days(
         ok = (
             (np.datetime_as_string(days, unit="D") == raw)
             & ~np.isnat(days)
-            & (days >= _FIRST_DAY)
-            & (days <= _LAST_DAY)
+            & (days >= np.datetime64(_FIRST_DAY))
+            & (days <= np.datetime64(_LAST_DAY))
         )
     except (ValueError, OverflowError):
         ok = np.zeros(len(cells), dtype=bool)
@@ -385,7 +391,7 @@ def _is_iso_day(cell: str) -> bool:
         day = np.datetime64(date.fromisoformat(cell), "D")
     except ValueError:
         return False
-    return bool(_FIRST_DAY <= day <= _LAST_DAY)
+    return bool(np.datetime64(_FIRST_DAY) <= day <= np.datetime64(_LAST_DAY))
 
 
 def numbers(

@@ -41,13 +41,11 @@ import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import ClassVar, Literal
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from yenflow import releases
 from yenflow.frame import FRAME_COLUMNS, Dataset, SeriesSpec
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
@@ -57,6 +55,13 @@ from yenflow.sources.parsing import (
     id_column,
     parse_number,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["AGGREGATES", "ALIASES", "TicSource", "clean_name", "slugify"]
 

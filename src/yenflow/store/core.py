@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -110,6 +110,13 @@ def _redacted(text: str | None) -> str | None:
     return redact(text) if text else text
 
 
+def _day(value: datetime | pd.Timestamp | str) -> date:
+    """The calendar day of a date, instant or date string (as ``pd.Timestamp`` reads it)."""
+    import pandas as pd
+
+    return pd.Timestamp(value).date()
+
+
 def _naive_utc(ts: datetime) -> datetime:
     if ts.tzinfo is None:
         return ts
@@ -120,6 +127,28 @@ _FETCH_COLUMNS = (
     "fetch_id, run_id, source, url, raw_path, fetched_at, status, http_status, bytes, sha256, "
     "etag, last_modified, parser_version, rows_added, rows_revised, rows_unchanged, error, "
     "rows_parsed, rows_restamped"
+)
+#: the SQL type of each of :data:`_FETCH_COLUMNS`, as in the ``fetches`` table
+_FETCH_TYPES = (
+    "BIGINT",  # fetch_id
+    "VARCHAR",  # run_id
+    "VARCHAR",  # source
+    "VARCHAR",  # url
+    "VARCHAR",  # raw_path
+    "TIMESTAMP",  # fetched_at
+    "VARCHAR",  # status
+    "INTEGER",  # http_status
+    "BIGINT",  # bytes
+    "VARCHAR",  # sha256
+    "VARCHAR",  # etag
+    "VARCHAR",  # last_modified
+    "VARCHAR",  # parser_version
+    "BIGINT",  # rows_added
+    "BIGINT",  # rows_revised
+    "BIGINT",  # rows_unchanged
+    "VARCHAR",  # error
+    "BIGINT",  # rows_parsed
+    "BIGINT",  # rows_restamped
 )
 
 
@@ -304,8 +333,6 @@ class Store:
         absences) are logged in the same transaction.
         """
         self._require_writable()
-        import pandas as pd
-
         now = datetime.now(UTC).replace(tzinfo=None)
         ids = [new_fetch_id() for _ in writes]
         items = [
@@ -323,10 +350,14 @@ class Store:
         try:
             self._begin()
             try:
-                upsert_series(con, [i.dataset for i in items])
-                per_fetch = apply_batch(con, items)
+                per_fetch = {}
+                if items:  # pandas is imported only for a write with parsed data
+                    upsert_series(con, [i.dataset for i in items])
+                    per_fetch = apply_batch(con, items)
                 fresh = [i for i in items if i.payload.content]
                 if fresh:
+                    import pandas as pd
+
                     raw = pd.DataFrame(
                         {
                             "sha256": [i.sha256 for i in fresh],
@@ -406,25 +437,11 @@ class Store:
 
     @staticmethod
     def _insert_fetches(con: duckdb.DuckDBPyConnection, log: list[tuple]) -> None:
-        """Insert fetch-log rows (tuples in :data:`_FETCH_COLUMNS` order) in one statement."""
-        import pandas as pd
-
-        names = [c.strip() for c in _FETCH_COLUMNS.split(",")]
-        frame = pd.DataFrame.from_records(log, columns=names)
-        ints = ("fetch_id", "http_status", "bytes", "rows_added", "rows_revised")
-        for col in (*ints, "rows_unchanged", "rows_parsed", "rows_restamped"):
-            frame[col] = frame[col].astype("Int64")
-        frame["fetched_at"] = pd.to_datetime(frame["fetched_at"])
-        texts = ("url", "raw_path", "sha256", "etag", "last_modified", "parser_version", "error")
-        for col in (*texts, "run_id", "source", "status"):
-            frame[col] = frame[col].astype(object)
-        con.register("yf_fetch_df", frame)
-        try:
-            con.execute(
-                f"INSERT INTO fetches ({_FETCH_COLUMNS}) SELECT {_FETCH_COLUMNS} FROM yf_fetch_df"
-            ).fetchall()
-        finally:
-            con.unregister("yf_fetch_df")
+        """Insert fetch-log rows (tuples in :data:`_FETCH_COLUMNS` order) in one statement:
+        one typed list per column, unnested side by side (no pandas, no per-row statement)."""
+        columns = [list(column) for column in zip(*log, strict=True)]
+        select = ", ".join(f"unnest(?::{sql_type}[])" for sql_type in _FETCH_TYPES)
+        con.execute(f"INSERT INTO fetches ({_FETCH_COLUMNS}) SELECT {select}", columns).fetchall()
 
     # -- reading -----------------------------------------------------------------
     def observations(
@@ -454,37 +471,9 @@ class Store:
         """
         import pandas as pd
 
-        where, params = ["TRUE"], []
-        if series_ids is not None:
-            where.append("list_contains(?, series_id)")
-            params.append(list(series_ids))
-        if prefix:
-            where.append("starts_with(series_id, ?)")
-            params.append(prefix)
-        if start is not None:
-            where.append("period_end >= ?")
-            params.append(pd.Timestamp(start).date())
-        if end is not None:
-            where.append("period_start <= ?")
-            params.append(pd.Timestamp(end).date())
-        cond = " AND ".join(where)
-        columns = "series_id, period_start, period_end, value, published_at, available_at"
-        if as_of is None:
-            sql = f"SELECT {columns} FROM observations WHERE {cond}"
-            all_params = params
-        else:
-            cutoff = to_cutoff(as_of).tz_localize(None)  # the store keeps naive UTC
-            sql = f"""
-                SELECT {columns} FROM (
-                    SELECT {columns} FROM observations WHERE {cond}
-                    UNION ALL
-                    SELECT {columns} FROM revisions WHERE {cond}
-                )
-                WHERE available_at <= ?
-                QUALIFY row_number() OVER (
-                    PARTITION BY series_id, period_start ORDER BY available_at DESC) = 1
-            """
-            all_params = [*params, *params, cutoff.to_pydatetime()]
+        sql, all_params = self._observation_query(
+            series_ids, prefix=prefix, as_of=as_of, start=start, end=end
+        )
         frame = self._con.execute(sql + " ORDER BY series_id, period_start", all_params).df()
         frame["period_start"] = pd.to_datetime(frame["period_start"])
         frame["period_end"] = pd.to_datetime(frame["period_end"])
@@ -496,11 +485,96 @@ class Store:
             columns_out.append("available_at")
         return frame[columns_out]
 
+    def observation_rows(
+        self,
+        series_ids: Sequence[str] | None = None,
+        *,
+        as_of: datetime | pd.Timestamp | str | None = None,
+        last: int | None = None,
+    ) -> list[tuple]:
+        """The rows of :meth:`observations` (``with_available=True``) as plain tuples, without
+        pandas: ``(series_id, period_start, period_end, value, published_at, available_at)``,
+        the periods as :class:`datetime.date`, the value a float, the instants naive UTC
+        :class:`datetime.datetime`; in the same order. ``last``: only the last N of them
+        (what ``yenflow show`` prints), read as such.
+        """
+        sql, params = self._observation_query(series_ids, as_of=as_of)
+        if last is None:
+            sql += " ORDER BY series_id, period_start"
+        else:
+            sql = (
+                f"SELECT * FROM ({sql} ORDER BY series_id DESC, period_start DESC LIMIT ?) "
+                "ORDER BY series_id, period_start"
+            )
+            params = [*params, last]
+        return self._con.execute(sql, params).fetchall()
+
+    def _observation_query(
+        self,
+        series_ids: Sequence[str] | None = None,
+        *,
+        prefix: str | None = None,
+        as_of: datetime | pd.Timestamp | str | None = None,
+        start: datetime | pd.Timestamp | str | None = None,
+        end: datetime | pd.Timestamp | str | None = None,
+    ) -> tuple[str, list[object]]:
+        """The SELECT (unordered) and parameters of :meth:`observations`: the one home of the
+        point-in-time read (a value counts once ``available_at <= as_of``; a later revision
+        is replaced by the value it superseded)."""
+        where, params = ["TRUE"], []
+        if series_ids is not None:
+            where.append("list_contains(?, series_id)")
+            params.append(list(series_ids))
+        if prefix:
+            where.append("starts_with(series_id, ?)")
+            params.append(prefix)
+        if start is not None:
+            where.append("period_end >= ?")
+            params.append(_day(start))
+        if end is not None:
+            where.append("period_start <= ?")
+            params.append(_day(end))
+        cond = " AND ".join(where)
+        columns = "series_id, period_start, period_end, value, published_at, available_at"
+        if as_of is None:
+            return f"SELECT {columns} FROM observations WHERE {cond}", params
+        cutoff = to_cutoff(as_of).tz_localize(None)  # the store keeps naive UTC
+        sql = f"""
+            SELECT {columns} FROM (
+                SELECT {columns} FROM observations WHERE {cond}
+                UNION ALL
+                SELECT {columns} FROM revisions WHERE {cond}
+            )
+            WHERE available_at <= ?
+            QUALIFY row_number() OVER (
+                PARTITION BY series_id, period_start ORDER BY available_at DESC) = 1
+        """
+        return sql, [*params, *params, cutoff.to_pydatetime()]
+
+    def series_ids(self) -> list[str]:
+        """The ids of every stored series, sorted."""
+        rows = self._con.execute("SELECT series_id FROM series ORDER BY series_id").fetchall()
+        return [series_id for (series_id,) in rows]
+
+    def series_records(self, series_ids: Sequence[str] | None = None) -> list[dict[str, object]]:
+        """The rows of :meth:`series_table` as plain dicts (no pandas; dates as
+        :class:`datetime.date`, no coverage: ``None``)."""
+        sql, params = self._series_query(series_ids)
+        result = self._con.execute(sql, params)
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
     def series_table(self, series_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """Series metadata with coverage: first/last period, count, last publication.
 
         One query for all series (or the ones asked for).
         """
+        sql, params = self._series_query(series_ids)
+        return self._con.execute(sql, params).df()
+
+    @staticmethod
+    def _series_query(series_ids: Sequence[str] | None) -> tuple[str, list[object]]:
+        """The SQL and parameters of :meth:`series_table`."""
         sql = """
             WITH cov AS (
                 SELECT series_id, min(period_start) AS first_period,
@@ -518,7 +592,7 @@ class Store:
             sql += " WHERE list_contains(?, s.series_id)"
             params.append(list(series_ids))
         sql += " ORDER BY s.source, s.series_id"
-        return self._con.execute(sql, params).df()
+        return sql, params
 
     def freshness(self, *, as_of: datetime | pd.Timestamp | str | None = None) -> pd.DataFrame:
         """Per stored series, in one query: ``rows``, ``first_period_end``,

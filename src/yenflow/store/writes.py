@@ -21,13 +21,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from yenflow.frame import Dataset
+from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = ["BatchItem", "Counts", "apply_batch", "upsert_series"]
 
