@@ -86,44 +86,89 @@ def upsert_series(con: duckdb.DuckDBPyConnection, datasets: Sequence[Dataset]) -
         con.unregister("yf_series_df")
 
 
-def _stage_frame(items: Sequence[BatchItem]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All rows of all payloads, with their payload's order, all columns numeric (series ids
-    as codes into the second frame): no per-row Python objects, so a large batch is compact
-    and DuckDB scans it without conversion."""
-    parts = []
+@dataclass(frozen=True)
+class _Staged:
+    """One payload's rows, all columns numeric (series ids as codes into the batch's names)."""
+
+    frame: pd.DataFrame
+    codes: frozenset[int]  # the series codes of the payload
+    unique_keys: bool  # no (series, period start) twice within the payload
+
+
+def _unique_keys(sids: np.ndarray, starts: np.ndarray) -> bool:
+    """True if no (series code, period start) pair repeats (a linear check when sorted)."""
+    key = (sids.astype(np.int64) << 32) + starts.astype("datetime64[D]").astype(np.int64)
+    if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+        return True
+    return len(np.unique(key)) == len(key)
+
+
+def _stage(items: Sequence[BatchItem]) -> tuple[list[_Staged | None], pd.DataFrame]:
+    """Each payload's rows with its order (None: no rows), and the series names by code: no
+    per-row Python objects, so a large batch is compact and DuckDB scans it without
+    conversion."""
+    parts: list[_Staged | None] = []
     ids: dict[str, int] = {}
     for order, item in enumerate(items):
         frame = item.dataset.frame
         if frame.empty:
+            parts.append(None)
             continue
         codes, uniques = pd.factorize(frame["series_id"])
         mapping = np.array([ids.setdefault(str(u), len(ids)) for u in uniques], dtype="int32")
         published = frame["published_at"]
         if getattr(published.dtype, "tz", None) is not None:
             published = published.dt.tz_convert("UTC").dt.tz_localize(None)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "sid": mapping[codes],
-                    "period_start": frame["period_start"].to_numpy(dtype="datetime64[ns]"),
-                    "period_end": frame["period_end"].to_numpy(dtype="datetime64[ns]"),
-                    "value": frame["value"].to_numpy(dtype="float64"),
-                    "published_at": published.to_numpy(dtype="datetime64[ns]"),
-                    "ord": np.full(len(frame), order, dtype="int32"),
-                }
-            )
+        sids = mapping[codes]
+        starts = frame["period_start"].to_numpy(dtype="datetime64[ns]")
+        staged = pd.DataFrame(
+            {
+                "sid": sids,
+                "period_start": starts,
+                "period_end": frame["period_end"].to_numpy(dtype="datetime64[ns]"),
+                "value": frame["value"].to_numpy(dtype="float64"),
+                "published_at": published.to_numpy(dtype="datetime64[ns]"),
+                "ord": np.full(len(frame), order, dtype="int32"),
+            }
         )
+        parts.append(_Staged(staged, frozenset(mapping.tolist()), _unique_keys(sids, starts)))
     names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
-    if not parts:
-        return pd.DataFrame(), names
-    return pd.concat(parts, ignore_index=True), names
+    return parts, names
+
+
+def _fresh_orders(con: duckdb.DuckDBPyConnection, parts: Sequence[_Staged | None]) -> set[int]:
+    """The payloads (by order) whose rows are all new: none of their series is stored yet or
+    in another payload of the batch, and no (series, period) repeats within the payload.
+    Their rows can be inserted as they are, without the comparison with the stored rows or
+    the precedence among payloads (``yf_ids_df`` registered)."""
+    seen: dict[int, int] = {}
+    for part in parts:
+        for code in part.codes if part else ():
+            seen[code] = seen.get(code, 0) + 1
+    stored = {
+        int(sid)
+        for (sid,) in con.execute(
+            "SELECT i.sid FROM yf_ids_df i SEMI JOIN observations o USING (series_id)"
+        ).fetchall()
+    }
+    return {
+        order
+        for order, part in enumerate(parts)
+        if part is not None
+        and part.unique_keys
+        and all(seen[c] == 1 and c not in stored for c in part.codes)
+    }
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> dict[int, Counts]:
     """Apply every payload's rows in one set-based pass; return the counts per fetch id."""
     totals = {item.fetch_id: len(item.dataset.frame) for item in items}
-    stage, names = _stage_frame(items)
-    if stage.empty:
+    parts, names = _stage(items)
+    if all(part is None for part in parts):
         return {fid: Counts() for fid in totals}
     meta = pd.DataFrame(
         {
@@ -133,54 +178,81 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             "fetched_at": pd.to_datetime([pd.Timestamp(i.fetched_at) for i in items]),
         }
     )
-    con.register("yf_stage_df", stage)
     con.register("yf_meta_df", meta)
     con.register("yf_ids_df", names)
+    by_kind: dict[int, dict[str, int]] = {}
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE yf_meta AS SELECT ord, fetch_id, sha256, "
             "CAST(fetched_at AS TIMESTAMP) AS fetched_at FROM yf_meta_df"
         ).fetchall()
-        # Only the rows that change something are materialized (with their payload's
-        # order; fetch id, sha256 and fetch time are joined from yf_meta when applied).
-        dedupe = (
-            "QUALIFY row_number() OVER (PARTITION BY series_id, period_start ORDER BY ord DESC) = 1"
-            if len(items) > 1
-            else ""
-        )
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE yf_diff AS
-            WITH s AS (
-                SELECT CAST(i.series_id AS VARCHAR) AS series_id,
-                       CAST(period_start AS DATE) AS period_start,
-                       CAST(period_end AS DATE) AS period_end, value,
-                       CAST(published_at AS TIMESTAMP) AS published_at, ord
-                FROM yf_stage_df JOIN yf_ids_df i USING (sid)
-                {dedupe}
+        fresh = _fresh_orders(con, parts)
+        if fresh:
+            # all new: inserted straight from the staged rows, no join with observations
+            con.register("yf_fresh_df", _concat([parts[o].frame for o in sorted(fresh)]))
+            try:
+                con.execute(
+                    """
+                    INSERT INTO observations
+                    SELECT CAST(i.series_id AS VARCHAR), CAST(s.period_start AS DATE),
+                           CAST(s.period_end AS DATE), s.value,
+                           CAST(s.published_at AS TIMESTAMP),
+                           least(CAST(s.published_at AS TIMESTAMP), m.fetched_at),
+                           m.fetch_id, m.sha256
+                    FROM yf_fresh_df s JOIN yf_ids_df i USING (sid) JOIN yf_meta m USING (ord)
+                    """
+                ).fetchall()
+            finally:
+                con.unregister("yf_fresh_df")
+            for order in fresh:
+                by_kind[int(items[order].fetch_id)] = {"new": len(items[order].dataset.frame)}
+        rest = [p.frame for o, p in enumerate(parts) if p is not None and o not in fresh]
+        if rest:
+            con.register("yf_stage_df", _concat(rest))
+            # Only the rows that change something are materialized (with their payload's
+            # order; fetch id, sha256 and fetch time are joined from yf_meta when applied).
+            dedupe = (
+                "QUALIFY row_number() OVER "
+                "(PARTITION BY series_id, period_start ORDER BY ord DESC) = 1"
+                if len(items) > 1
+                else ""
             )
-            SELECT * FROM (
-                SELECT s.*,
-                       CASE WHEN o.series_id IS NULL THEN 'new'
-                            WHEN o.value IS DISTINCT FROM s.value
-                              OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
-                            WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
-                            ELSE 'same' END AS kind
-                FROM s LEFT JOIN observations o USING (series_id, period_start)
-            ) WHERE kind <> 'same'
-            """
-        ).fetchall()
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE yf_diff AS
+                WITH s AS (
+                    SELECT CAST(i.series_id AS VARCHAR) AS series_id,
+                           CAST(period_start AS DATE) AS period_start,
+                           CAST(period_end AS DATE) AS period_end, value,
+                           CAST(published_at AS TIMESTAMP) AS published_at, ord
+                    FROM yf_stage_df JOIN yf_ids_df i USING (sid)
+                    {dedupe}
+                )
+                SELECT * FROM (
+                    SELECT s.*,
+                           CASE WHEN o.series_id IS NULL THEN 'new'
+                                WHEN o.value IS DISTINCT FROM s.value
+                                  OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
+                                WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
+                                ELSE 'same' END AS kind
+                    FROM s LEFT JOIN observations o USING (series_id, period_start)
+                ) WHERE kind <> 'same'
+                """
+            ).fetchall()
     finally:
-        con.unregister("yf_stage_df")
-        con.unregister("yf_meta_df")
-        con.unregister("yf_ids_df")
-    rows = con.execute(
-        "SELECT m.fetch_id, d.kind, count(*) FROM yf_diff d JOIN yf_meta m USING (ord) GROUP BY ALL"
-    ).fetchall()
-    by_kind: dict[int, dict[str, int]] = {}
+        for name in ("yf_stage_df", "yf_meta_df", "yf_ids_df"):
+            con.unregister(name)
+    rows = (
+        con.execute(
+            "SELECT m.fetch_id, d.kind, count(*) FROM yf_diff d JOIN yf_meta m USING (ord) "
+            "GROUP BY ALL"
+        ).fetchall()
+        if rest
+        else []
+    )
     for fetch_id, kind, n in rows:
         by_kind.setdefault(int(fetch_id), {})[kind] = int(n)
-    present = {kind for per in by_kind.values() for kind in per}
+    present = {str(kind) for _, kind, _ in rows}
     if "revised" in present:
         con.execute(
             """
@@ -241,7 +313,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             FROM yf_diff d JOIN yf_meta m USING (ord) WHERE d.kind = 'new'
             """
         )
-    con.execute("DROP TABLE yf_diff")
+    con.execute("DROP TABLE IF EXISTS yf_diff")
     con.execute("DROP TABLE yf_meta")
     out = {}
     for fetch_id, total in totals.items():
