@@ -527,9 +527,11 @@ def series_frame(
     published: pd.Series,
 ) -> pd.DataFrame:
     """The canonical frame of one series (a direct, vectorized build; see FRAME_COLUMNS)."""
+    ids = np.empty(len(values), dtype=object)
+    ids.fill(series_id)  # one shared str (np.full would make a new str object per row)
     return pd.DataFrame(
         {
-            "series_id": pd.Series(np.full(len(values), series_id, dtype=object), dtype=object),
+            "series_id": pd.Series(ids, dtype=object),
             "period_start": starts.astype("datetime64[ns]"),
             "period_end": ends.astype("datetime64[ns]"),
             "value": values.astype(np.float64),
