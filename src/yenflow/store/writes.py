@@ -137,27 +137,44 @@ def _stage(items: Sequence[BatchItem]) -> tuple[list[_Staged | None], pd.DataFra
 
 
 def _fresh_orders(con: duckdb.DuckDBPyConnection, parts: Sequence[_Staged | None]) -> set[int]:
-    """The payloads (by order) whose rows are all new: none of their series is stored yet or
-    in another payload of the batch, and no (series, period) repeats within the payload.
-    Their rows can be inserted as they are, without the comparison with the stored rows or
-    the precedence among payloads (``yf_ids_df`` registered)."""
-    seen: dict[int, int] = {}
-    for part in parts:
-        for code in part.codes if part else ():
-            seen[code] = seen.get(code, 0) + 1
+    """The payloads (by order) whose rows are all new: none of their series is stored yet,
+    no (series, period) repeats within the payload, and every other payload sharing one of
+    their series is such a payload too (so precedence among them is settled among them
+    alone, see :func:`_fresh_rows`). ``yf_ids_df`` must be registered."""
     stored = {
         int(sid)
         for (sid,) in con.execute(
             "SELECT i.sid FROM yf_ids_df i SEMI JOIN observations o USING (series_id)"
         ).fetchall()
     }
-    return {
+    fresh = {
         order
         for order, part in enumerate(parts)
-        if part is not None
-        and part.unique_keys
-        and all(seen[c] == 1 and c not in stored for c in part.codes)
+        if part is not None and part.unique_keys and not (part.codes & stored)
     }
+    while True:  # drop a payload sharing a series with one that is not fresh, until none does
+        shut = set().union(
+            *(p.codes for o, p in enumerate(parts) if p is not None and o not in fresh)
+        )
+        drop = {o for o in fresh if parts[o].codes & shut}
+        if not drop:
+            return fresh
+        fresh -= drop
+
+
+def _fresh_rows(parts: Sequence[_Staged | None], fresh: set[int]) -> pd.DataFrame:
+    """The staged rows of the ``fresh`` payloads, a later payload winning over an earlier one
+    for the same (series, period start), as in the general path."""
+    orders = sorted(fresh)
+    rows = _concat([parts[o].frame for o in orders])
+    seen: set[int] = set()
+    shared = False
+    for o in orders:
+        shared = shared or bool(parts[o].codes & seen)
+        seen |= parts[o].codes
+    if not shared:
+        return rows
+    return rows[~rows.duplicated(subset=["sid", "period_start"], keep="last")]
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -189,7 +206,8 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
         fresh = _fresh_orders(con, parts)
         if fresh:
             # all new: inserted straight from the staged rows, no join with observations
-            con.register("yf_fresh_df", _concat([parts[o].frame for o in sorted(fresh)]))
+            rows = _fresh_rows(parts, fresh)
+            con.register("yf_fresh_df", rows)
             try:
                 con.execute(
                     """
@@ -204,8 +222,10 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
                 ).fetchall()
             finally:
                 con.unregister("yf_fresh_df")
+            added = np.bincount(rows["ord"].to_numpy(), minlength=len(items))
             for order in fresh:
-                by_kind[int(items[order].fetch_id)] = {"new": len(items[order].dataset.frame)}
+                by_kind[int(items[order].fetch_id)] = {"new": int(added[order])}
+            del rows
         rest = [p.frame for o, p in enumerate(parts) if p is not None and o not in fresh]
         if rest:
             con.register("yf_stage_df", _concat(rest))
