@@ -88,9 +88,9 @@ def upsert_series(con: duckdb.DuckDBPyConnection, datasets: Sequence[Dataset]) -
 
 @dataclass(frozen=True)
 class _Staged:
-    """One payload's rows, all columns numeric (series ids as codes into the batch's names)."""
+    """One payload's series codes (into the batch's names), row by row and as a set."""
 
-    frame: pd.DataFrame
+    sids: np.ndarray  # int32, one per row
     codes: frozenset[int]  # the series codes of the payload
     unique_keys: bool  # no (series, period start) twice within the payload
 
@@ -104,36 +104,53 @@ def _unique_keys(sids: np.ndarray, starts: np.ndarray) -> bool:
 
 
 def _stage(items: Sequence[BatchItem]) -> tuple[list[_Staged | None], pd.DataFrame]:
-    """Each payload's rows with its order (None: no rows), and the series names by code: no
-    per-row Python objects, so a large batch is compact and DuckDB scans it without
-    conversion."""
+    """Each payload's series codes (None: no rows), and the series names by code."""
     parts: list[_Staged | None] = []
     ids: dict[str, int] = {}
-    for order, item in enumerate(items):
+    for item in items:
         frame = item.dataset.frame
         if frame.empty:
             parts.append(None)
             continue
         codes, uniques = pd.factorize(frame["series_id"])
         mapping = np.array([ids.setdefault(str(u), len(ids)) for u in uniques], dtype="int32")
+        sids = mapping[codes]
+        starts = frame["period_start"].to_numpy(dtype="datetime64[ns]")
+        parts.append(_Staged(sids, frozenset(mapping.tolist()), _unique_keys(sids, starts)))
+    names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
+    return parts, names
+
+
+def _rows(
+    items: Sequence[BatchItem], parts: Sequence[_Staged | None], orders: Sequence[int]
+) -> pd.DataFrame:
+    """The rows of the payloads ``orders`` (in that order) with their payload's order, all
+    columns numeric: each value copied once into one array per column, no per-row Python
+    objects, so a large batch is compact and DuckDB scans it without conversion."""
+    n = sum(len(parts[o].sids) for o in orders)
+    out = {
+        "sid": np.empty(n, dtype="int32"),
+        "period_start": np.empty(n, dtype="datetime64[ns]"),
+        "period_end": np.empty(n, dtype="datetime64[ns]"),
+        "value": np.empty(n, dtype="float64"),
+        "published_at": np.empty(n, dtype="datetime64[ns]"),
+        "ord": np.empty(n, dtype="int32"),
+    }
+    at = 0
+    for order in orders:
+        frame, part = items[order].dataset.frame, parts[order]
+        end = at + len(part.sids)
         published = frame["published_at"]
         if getattr(published.dtype, "tz", None) is not None:
             published = published.dt.tz_convert("UTC").dt.tz_localize(None)
-        sids = mapping[codes]
-        starts = frame["period_start"].to_numpy(dtype="datetime64[ns]")
-        staged = pd.DataFrame(
-            {
-                "sid": sids,
-                "period_start": starts,
-                "period_end": frame["period_end"].to_numpy(dtype="datetime64[ns]"),
-                "value": frame["value"].to_numpy(dtype="float64"),
-                "published_at": published.to_numpy(dtype="datetime64[ns]"),
-                "ord": np.full(len(frame), order, dtype="int32"),
-            }
-        )
-        parts.append(_Staged(staged, frozenset(mapping.tolist()), _unique_keys(sids, starts)))
-    names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
-    return parts, names
+        out["sid"][at:end] = part.sids
+        out["period_start"][at:end] = frame["period_start"].to_numpy(dtype="datetime64[ns]")
+        out["period_end"][at:end] = frame["period_end"].to_numpy(dtype="datetime64[ns]")
+        out["value"][at:end] = frame["value"].to_numpy(dtype="float64")
+        out["published_at"][at:end] = published.to_numpy(dtype="datetime64[ns]")
+        out["ord"][at:end] = order
+        at = end
+    return pd.DataFrame(out, copy=False)
 
 
 def _fresh_orders(con: duckdb.DuckDBPyConnection, parts: Sequence[_Staged | None]) -> set[int]:
@@ -162,11 +179,13 @@ def _fresh_orders(con: duckdb.DuckDBPyConnection, parts: Sequence[_Staged | None
         fresh -= drop
 
 
-def _fresh_rows(parts: Sequence[_Staged | None], fresh: set[int]) -> pd.DataFrame:
+def _fresh_rows(
+    items: Sequence[BatchItem], parts: Sequence[_Staged | None], fresh: set[int]
+) -> pd.DataFrame:
     """The staged rows of the ``fresh`` payloads, a later payload winning over an earlier one
     for the same (series, period start), as in the general path."""
     orders = sorted(fresh)
-    rows = _concat([parts[o].frame for o in orders])
+    rows = _rows(items, parts, orders)
     seen: set[int] = set()
     shared = False
     for o in orders:
@@ -175,10 +194,6 @@ def _fresh_rows(parts: Sequence[_Staged | None], fresh: set[int]) -> pd.DataFram
     if not shared:
         return rows
     return rows[~rows.duplicated(subset=["sid", "period_start"], keep="last")]
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> dict[int, Counts]:
@@ -206,7 +221,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
         fresh = _fresh_orders(con, parts)
         if fresh:
             # all new: inserted straight from the staged rows, no join with observations
-            rows = _fresh_rows(parts, fresh)
+            rows = _fresh_rows(items, parts, fresh)
             con.register("yf_fresh_df", rows)
             try:
                 con.execute(
@@ -226,9 +241,9 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             for order in fresh:
                 by_kind[int(items[order].fetch_id)] = {"new": int(added[order])}
             del rows
-        rest = [p.frame for o, p in enumerate(parts) if p is not None and o not in fresh]
+        rest = [o for o, p in enumerate(parts) if p is not None and o not in fresh]
         if rest:
-            con.register("yf_stage_df", _concat(rest))
+            con.register("yf_stage_df", _rows(items, parts, rest))
             # Only the rows that change something are materialized (with their payload's
             # order; fetch id, sha256 and fetch time are joined from yf_meta when applied).
             dedupe = (
