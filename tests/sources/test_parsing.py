@@ -16,7 +16,10 @@ from yenflow.sources.parsing import (
     _plain_columns,
     csv_columns,
     csv_table,
+    date_number_columns,
     id_column,
+    iso_days,
+    numbers,
     table_columns,
 )
 
@@ -96,3 +99,71 @@ def test_id_column_equals_pandas_inference() -> None:
 )
 def test_tricky_tables_read_the_same(text: str) -> None:
     assert _fast(text) == _slow(text)
+
+
+_MISSING = ("", ".")
+
+
+def _general_date_numbers(text: str) -> tuple[object, ...]:
+    """csv_columns, iso_days and numbers (the general path), or the ParseError they raise."""
+    ctx = _ctx(text)
+    try:
+        header, lines, (dates, cells) = csv_columns(ctx)
+        days = iso_days(dates, lines, ctx, column=header[0])
+        values = numbers(cells, lines, ctx, column=header[1], missing=_MISSING)
+    except (ParseError, ValueError) as err:
+        return ("error", str(err))
+    return header, list(lines), days.tolist(), values.tolist()
+
+
+def _fast_date_numbers(text: str) -> tuple[object, ...] | None:
+    fast = date_number_columns(_ctx(text), missing=_MISSING)
+    if fast is None:
+        return None
+    header, days, values = fast
+    return header, list(range(2, len(days) + 2)), days.tolist(), values.tolist()
+
+
+_DAY = st.one_of(
+    st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+    st.text(alphabet="0123456789-", min_size=9, max_size=11),
+    st.sampled_from(["2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "1699-12-31"]),
+)
+_NUMBER = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-(10**40), 10**40).map(str),
+    st.sampled_from(["", ".", " 1.5", "1_0", "nan", "inf", "-0", "+3.", ".5e-3", "1e400", "é"]),
+    st.text(alphabet="0123456789.eE+- ", max_size=8),
+)
+
+
+@PROPERTY
+@given(rows=st.lists(st.tuples(_DAY, _NUMBER), max_size=6))
+def test_date_number_fast_path_equals_the_general_path(rows: list[tuple[str, str]]) -> None:
+    text = "observation_date,DGS10\n" + "".join(f"{d},{v}\n" for d, v in rows)
+    fast = _fast_date_numbers(text)
+    general = _general_date_numbers(text)
+    if fast is not None:  # when it answers, it answers what the general path does
+        assert np.array_equal(np.array(fast[3]), np.array(general[3]), equal_nan=True)
+        assert fast[:3] == general[:3]
+
+
+def test_date_number_fast_path_takes_plain_files_and_declines_doubt() -> None:
+    plain = "observation_date,DGS10\n2024-01-02,3.95\n2024-01-03,.\n2024-02-29,-1e-2\n\n"
+    header, days, values = date_number_columns(_ctx(plain), missing=_MISSING)
+    assert header == ["observation_date", "DGS10"]
+    assert days.tolist() == _general_date_numbers(plain)[2]
+    assert np.array_equal(values, [3.95, np.nan, -0.01], equal_nan=True)
+    for doubtful in (
+        'a,b\n"2024-01-02",1\n',  # quotes
+        "a,b\r\n2024-01-02,1\r\n",  # carriage returns
+        "a,b\n2024-01-02,1\n\n2024-01-03,2\n",  # a blank line inside
+        "a,b,c\n2024-01-02,1,2\n",  # three columns
+        "a,b\n2023-02-29,1\n",  # no such day
+        "a,b\n2024-1-02,1\n",  # not canonical
+        "a,b\n2024-01-02, 1\n",  # a space: the general path decides
+        "a,b\n2024-01-02,nan\n",  # not finite
+        "a,b\n2024-01-02," + "1" * 33 + "\n",  # over 32 characters
+        "a,b\n",  # no data row
+    ):
+        assert date_number_columns(_ctx(doubtful), missing=_MISSING) is None, doubtful

@@ -54,6 +54,7 @@ from yenflow.sources.parsing import (
     ParseContext,
     check_increasing,
     csv_columns,
+    date_number_columns,
     iso_days,
     load_json,
     numbers,
@@ -439,6 +440,11 @@ def _read_csv(ctx: ParseContext) -> _Observations:
             )
         _check_requested(header[1], ctx)
 
+    fast = date_number_columns(ctx, missing=_PLACEHOLDERS)
+    if fast is not None:
+        header, days, values = fast
+        check_header(header)
+        return _Observations(header[1], days, values, range(2, len(days) + 2))
     header, lines, columns = csv_columns(ctx, check_header=check_header)
     series_id = header[1]
     dates, cells = columns

@@ -35,6 +35,7 @@ __all__ = [
     "csv_columns",
     "csv_records",
     "csv_table",
+    "date_number_columns",
     "id_column",
     "iso_days",
     "load_json",
@@ -333,6 +334,73 @@ def _plain_columns(text: str) -> tuple[list[str], range, list[Sequence[str]]] | 
     return header, range(2, n + 2), columns
 
 
+def date_number_columns(
+    ctx: ParseContext, *, missing: Sequence[str] = ("",)
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """A plain two-column ``YYYY-MM-DD,number`` CSV read straight from its bytes: the header
+    cells, the days (``datetime64[D]``) and the values (float64, NaN for a cell listed in
+    ``missing``); data line ``i`` is file line ``i + 2``.
+
+    The same result as :func:`csv_columns` then :func:`iso_days` and :func:`numbers`, for
+    the files those accept without doubt; on any doubt (quotes, carriage returns, blank
+    lines, a row not two cells wide, a date not canonical or out of range, a number the
+    strict reader does not take, not finite or over 32 characters, no data row) it returns
+    None and the caller goes the general way, which names the bad row. A file that is not
+    complete text raises as :func:`csv_table` does.
+    """
+    text = _complete_text(ctx)
+    if '"' in text or "\x00" in text or "\r" in text:
+        return None
+    head, _, body = (text.rstrip("\n") + "\n").partition("\n")
+    header = head.split(",")
+    if len(header) != 2 or not body or "\n\n" in body or body.startswith("\n"):
+        return None
+    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(raw == ord("\n"))
+    commas = np.flatnonzero(raw == ord(","))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if len(commas) != len(ends) or len(raw) >= 2**31:
+        return None
+    if ((commas - starts) != 10).any() or (commas >= ends).any():
+        return None  # not one 10-character date, one comma, then the value on every line
+    cells = raw[starts[:, None] + np.arange(10)]
+    digits = cells[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
+    if not ((cells[:, 4] == ord("-")) & (cells[:, 7] == ord("-"))).all():
+        return None
+    if ((digits < 0) | (digits > 9)).any():
+        return None
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    if ((month < 1) | (month > 12) | (day < 1)).any():
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    if (day > length).any():
+        return None
+    days = first + (day - 1).astype("timedelta64[D]")
+    if ((days < _FIRST_DAY) | (days > _LAST_DAY)).any():
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offsets = np.concatenate((starts, [len(raw)])).astype(np.int32)
+    lines = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(raw))
+    numbers_text = pc.utf8_slice_codeunits(lines, 11, -1)  # after "YYYY-MM-DD,", before "\n"
+    if len(numbers_text) and pc.max(pc.binary_length(numbers_text)).as_py() > _MAX_NUMBER_CHARS:
+        return None
+    absent = pc.is_in(numbers_text, value_set=pa.array(list(missing), pa.string()))
+    try:
+        parsed = pc.cast(pc.if_else(absent, None, numbers_text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = parsed.to_numpy(zero_copy_only=False)
+    if not np.isfinite(values[~absent.to_numpy(zero_copy_only=False)]).all():
+        return None
+    return header, days, values
+
+
 def table_columns(
     rows: Sequence[Sequence[str]], lines: Sequence[int], ctx: ParseContext, *, header: Sequence[str]
 ) -> list[tuple[str, ...]]:
@@ -465,9 +533,11 @@ def series_frame(
     published: pd.Series,
 ) -> pd.DataFrame:
     """The canonical frame of one series (a direct, vectorized build; see FRAME_COLUMNS)."""
+    ids = np.empty(len(values), dtype=object)
+    ids.fill(series_id)  # one shared str (np.full would make a new str object per row)
     return pd.DataFrame(
         {
-            "series_id": pd.Series(np.full(len(values), series_id, dtype=object), dtype=object),
+            "series_id": pd.Series(ids, dtype=object),
             "period_start": starts.astype("datetime64[ns]"),
             "period_end": ends.astype("datetime64[ns]"),
             "value": values.astype(np.float64),

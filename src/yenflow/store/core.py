@@ -356,24 +356,18 @@ class Store:
                     per_fetch = apply_batch(con, items)
                 fresh = [i for i in items if i.payload.content]
                 if fresh:
-                    import pandas as pd
-
-                    raw = pd.DataFrame(
-                        {
-                            "sha256": [i.sha256 for i in fresh],
-                            "size": [len(i.payload.content) for i in fresh],
-                            "content": [i.payload.content for i in fresh],
-                            "first_fetch_id": [i.fetch_id for i in fresh],
-                        }
-                    ).drop_duplicates("sha256")
-                    con.register("yf_raw_df", raw)
-                    try:
+                    # one row at a time: the bytes go to DuckDB as they are, with no
+                    # second copy of the whole batch (a frame of every payload's bytes)
+                    first = {}
+                    for i in fresh:
+                        first.setdefault(i.sha256, i)
+                    for i in first.values():
+                        row = [i.sha256, len(i.payload.content), i.payload.content, i.fetch_id]
                         con.execute(
-                            "INSERT INTO raw_payloads SELECT n.* FROM yf_raw_df n "
-                            "ANTI JOIN raw_payloads r USING (sha256)"
+                            "INSERT INTO raw_payloads SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                            "(SELECT 1 FROM raw_payloads WHERE sha256 = ?)",
+                            [*row, i.sha256],
                         ).fetchall()
-                    finally:
-                        con.unregister("yf_raw_df")
                 total = WriteCounts()
                 log: list[tuple] = []
                 for fetch_id, w in zip(ids, writes, strict=True):

@@ -93,44 +93,121 @@ def upsert_series(con: duckdb.DuckDBPyConnection, datasets: Sequence[Dataset]) -
         con.unregister("yf_series_df")
 
 
-def _stage_frame(items: Sequence[BatchItem]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All rows of all payloads, with their payload's order, all columns numeric (series ids
-    as codes into the second frame): no per-row Python objects, so a large batch is compact
-    and DuckDB scans it without conversion."""
-    parts = []
+@dataclass(frozen=True)
+class _Staged:
+    """One payload's series codes (into the batch's names), row by row and as a set."""
+
+    sids: np.ndarray  # int32, one per row
+    codes: frozenset[int]  # the series codes of the payload
+    unique_keys: bool  # no (series, period start) twice within the payload
+
+
+def _unique_keys(sids: np.ndarray, starts: np.ndarray) -> bool:
+    """True if no (series code, period start) pair repeats (a linear check when sorted)."""
+    key = (sids.astype(np.int64) << 32) + starts.astype("datetime64[D]").astype(np.int64)
+    if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+        return True
+    return len(np.unique(key)) == len(key)
+
+
+def _stage(items: Sequence[BatchItem]) -> tuple[list[_Staged | None], pd.DataFrame]:
+    """Each payload's series codes (None: no rows), and the series names by code."""
+    parts: list[_Staged | None] = []
     ids: dict[str, int] = {}
-    for order, item in enumerate(items):
+    for item in items:
         frame = item.dataset.frame
         if frame.empty:
+            parts.append(None)
             continue
         codes, uniques = pd.factorize(frame["series_id"])
         mapping = np.array([ids.setdefault(str(u), len(ids)) for u in uniques], dtype="int32")
+        sids = mapping[codes]
+        starts = frame["period_start"].to_numpy(dtype="datetime64[ns]")
+        parts.append(_Staged(sids, frozenset(mapping.tolist()), _unique_keys(sids, starts)))
+    names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
+    return parts, names
+
+
+def _rows(
+    items: Sequence[BatchItem], parts: Sequence[_Staged | None], orders: Sequence[int]
+) -> pd.DataFrame:
+    """The rows of the payloads ``orders`` (in that order) with their payload's order, all
+    columns numeric: each value copied once into one array per column, no per-row Python
+    objects, so a large batch is compact and DuckDB scans it without conversion."""
+    n = sum(len(parts[o].sids) for o in orders)
+    out = {
+        "sid": np.empty(n, dtype="int32"),
+        "period_start": np.empty(n, dtype="datetime64[ns]"),
+        "period_end": np.empty(n, dtype="datetime64[ns]"),
+        "value": np.empty(n, dtype="float64"),
+        "published_at": np.empty(n, dtype="datetime64[ns]"),
+        "ord": np.empty(n, dtype="int32"),
+    }
+    at = 0
+    for order in orders:
+        frame, part = items[order].dataset.frame, parts[order]
+        end = at + len(part.sids)
         published = frame["published_at"]
         if getattr(published.dtype, "tz", None) is not None:
             published = published.dt.tz_convert("UTC").dt.tz_localize(None)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "sid": mapping[codes],
-                    "period_start": frame["period_start"].to_numpy(dtype="datetime64[ns]"),
-                    "period_end": frame["period_end"].to_numpy(dtype="datetime64[ns]"),
-                    "value": frame["value"].to_numpy(dtype="float64"),
-                    "published_at": published.to_numpy(dtype="datetime64[ns]"),
-                    "ord": np.full(len(frame), order, dtype="int32"),
-                }
-            )
+        out["sid"][at:end] = part.sids
+        out["period_start"][at:end] = frame["period_start"].to_numpy(dtype="datetime64[ns]")
+        out["period_end"][at:end] = frame["period_end"].to_numpy(dtype="datetime64[ns]")
+        out["value"][at:end] = frame["value"].to_numpy(dtype="float64")
+        out["published_at"][at:end] = published.to_numpy(dtype="datetime64[ns]")
+        out["ord"][at:end] = order
+        at = end
+    return pd.DataFrame(out, copy=False)
+
+
+def _fresh_orders(con: duckdb.DuckDBPyConnection, parts: Sequence[_Staged | None]) -> set[int]:
+    """The payloads (by order) whose rows are all new: none of their series is stored yet,
+    no (series, period) repeats within the payload, and every other payload sharing one of
+    their series is such a payload too (so precedence among them is settled among them
+    alone, see :func:`_fresh_rows`). ``yf_ids_df`` must be registered."""
+    stored = {
+        int(sid)
+        for (sid,) in con.execute(
+            "SELECT i.sid FROM yf_ids_df i SEMI JOIN observations o USING (series_id)"
+        ).fetchall()
+    }
+    fresh = {
+        order
+        for order, part in enumerate(parts)
+        if part is not None and part.unique_keys and not (part.codes & stored)
+    }
+    while True:  # drop a payload sharing a series with one that is not fresh, until none does
+        shut = set().union(
+            *(p.codes for o, p in enumerate(parts) if p is not None and o not in fresh)
         )
-    names = pd.DataFrame({"sid": np.arange(len(ids), dtype="int32"), "series_id": list(ids)})
-    if not parts:
-        return pd.DataFrame(), names
-    return pd.concat(parts, ignore_index=True), names
+        drop = {o for o in fresh if parts[o].codes & shut}
+        if not drop:
+            return fresh
+        fresh -= drop
+
+
+def _fresh_rows(
+    items: Sequence[BatchItem], parts: Sequence[_Staged | None], fresh: set[int]
+) -> pd.DataFrame:
+    """The staged rows of the ``fresh`` payloads, a later payload winning over an earlier one
+    for the same (series, period start), as in the general path."""
+    orders = sorted(fresh)
+    rows = _rows(items, parts, orders)
+    seen: set[int] = set()
+    shared = False
+    for o in orders:
+        shared = shared or bool(parts[o].codes & seen)
+        seen |= parts[o].codes
+    if not shared:
+        return rows
+    return rows[~rows.duplicated(subset=["sid", "period_start"], keep="last")]
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> dict[int, Counts]:
     """Apply every payload's rows in one set-based pass; return the counts per fetch id."""
     totals = {item.fetch_id: len(item.dataset.frame) for item in items}
-    stage, names = _stage_frame(items)
-    if stage.empty:
+    parts, names = _stage(items)
+    if all(part is None for part in parts):
         return {fid: Counts() for fid in totals}
     meta = pd.DataFrame(
         {
@@ -140,54 +217,84 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             "fetched_at": pd.to_datetime([pd.Timestamp(i.fetched_at) for i in items]),
         }
     )
-    con.register("yf_stage_df", stage)
     con.register("yf_meta_df", meta)
     con.register("yf_ids_df", names)
+    by_kind: dict[int, dict[str, int]] = {}
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE yf_meta AS SELECT ord, fetch_id, sha256, "
             "CAST(fetched_at AS TIMESTAMP) AS fetched_at FROM yf_meta_df"
         ).fetchall()
-        # Only the rows that change something are materialized (with their payload's
-        # order; fetch id, sha256 and fetch time are joined from yf_meta when applied).
-        dedupe = (
-            "QUALIFY row_number() OVER (PARTITION BY series_id, period_start ORDER BY ord DESC) = 1"
-            if len(items) > 1
-            else ""
-        )
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE yf_diff AS
-            WITH s AS (
-                SELECT CAST(i.series_id AS VARCHAR) AS series_id,
-                       CAST(period_start AS DATE) AS period_start,
-                       CAST(period_end AS DATE) AS period_end, value,
-                       CAST(published_at AS TIMESTAMP) AS published_at, ord
-                FROM yf_stage_df JOIN yf_ids_df i USING (sid)
-                {dedupe}
+        fresh = _fresh_orders(con, parts)
+        if fresh:
+            # all new: inserted straight from the staged rows, no join with observations
+            rows = _fresh_rows(items, parts, fresh)
+            con.register("yf_fresh_df", rows)
+            try:
+                con.execute(
+                    """
+                    INSERT INTO observations
+                    SELECT CAST(i.series_id AS VARCHAR), CAST(s.period_start AS DATE),
+                           CAST(s.period_end AS DATE), s.value,
+                           CAST(s.published_at AS TIMESTAMP),
+                           least(CAST(s.published_at AS TIMESTAMP), m.fetched_at),
+                           m.fetch_id, m.sha256
+                    FROM yf_fresh_df s JOIN yf_ids_df i USING (sid) JOIN yf_meta m USING (ord)
+                    """
+                ).fetchall()
+            finally:
+                con.unregister("yf_fresh_df")
+            added = np.bincount(rows["ord"].to_numpy(), minlength=len(items))
+            for order in fresh:
+                by_kind[int(items[order].fetch_id)] = {"new": int(added[order])}
+            del rows
+        rest = [o for o, p in enumerate(parts) if p is not None and o not in fresh]
+        if rest:
+            con.register("yf_stage_df", _rows(items, parts, rest))
+            # Only the rows that change something are materialized (with their payload's
+            # order; fetch id, sha256 and fetch time are joined from yf_meta when applied).
+            dedupe = (
+                "QUALIFY row_number() OVER "
+                "(PARTITION BY series_id, period_start ORDER BY ord DESC) = 1"
+                if len(items) > 1
+                else ""
             )
-            SELECT * FROM (
-                SELECT s.*,
-                       CASE WHEN o.series_id IS NULL THEN 'new'
-                            WHEN o.value IS DISTINCT FROM s.value
-                              OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
-                            WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
-                            ELSE 'same' END AS kind
-                FROM s LEFT JOIN observations o USING (series_id, period_start)
-            ) WHERE kind <> 'same'
-            """
-        ).fetchall()
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE yf_diff AS
+                WITH s AS (
+                    SELECT CAST(i.series_id AS VARCHAR) AS series_id,
+                           CAST(period_start AS DATE) AS period_start,
+                           CAST(period_end AS DATE) AS period_end, value,
+                           CAST(published_at AS TIMESTAMP) AS published_at, ord
+                    FROM yf_stage_df JOIN yf_ids_df i USING (sid)
+                    {dedupe}
+                )
+                SELECT * FROM (
+                    SELECT s.*,
+                           CASE WHEN o.series_id IS NULL THEN 'new'
+                                WHEN o.value IS DISTINCT FROM s.value
+                                  OR o.period_end IS DISTINCT FROM s.period_end THEN 'revised'
+                                WHEN o.published_at IS DISTINCT FROM s.published_at THEN 'restamp'
+                                ELSE 'same' END AS kind
+                    FROM s LEFT JOIN observations o USING (series_id, period_start)
+                ) WHERE kind <> 'same'
+                """
+            ).fetchall()
     finally:
-        con.unregister("yf_stage_df")
-        con.unregister("yf_meta_df")
-        con.unregister("yf_ids_df")
-    rows = con.execute(
-        "SELECT m.fetch_id, d.kind, count(*) FROM yf_diff d JOIN yf_meta m USING (ord) GROUP BY ALL"
-    ).fetchall()
-    by_kind: dict[int, dict[str, int]] = {}
+        for name in ("yf_stage_df", "yf_meta_df", "yf_ids_df"):
+            con.unregister(name)
+    rows = (
+        con.execute(
+            "SELECT m.fetch_id, d.kind, count(*) FROM yf_diff d JOIN yf_meta m USING (ord) "
+            "GROUP BY ALL"
+        ).fetchall()
+        if rest
+        else []
+    )
     for fetch_id, kind, n in rows:
         by_kind.setdefault(int(fetch_id), {})[kind] = int(n)
-    present = {kind for per in by_kind.values() for kind in per}
+    present = {str(kind) for _, kind, _ in rows}
     if "revised" in present:
         con.execute(
             """
@@ -248,7 +355,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> d
             FROM yf_diff d JOIN yf_meta m USING (ord) WHERE d.kind = 'new'
             """
         )
-    con.execute("DROP TABLE yf_diff")
+    con.execute("DROP TABLE IF EXISTS yf_diff")
     con.execute("DROP TABLE yf_meta")
     out = {}
     for fetch_id, total in totals.items():
