@@ -1,15 +1,16 @@
-"""A content-addressed cache of expensive analysis results (the Bitcoin lab's, for now).
+"""A content-addressed cache of expensive analysis results (the Bitcoin lab's, the attribution).
 
-An analysis that is a pure function of one observation frame (``module.function(frame)``,
-:class:`yenflow.pipeline.FrameAnalysis`) is stored under a key that is the SHA-256 of exactly
-what its result depends on:
+An analysis that declares what its result depends on (:class:`yenflow.pipeline.CacheInputs`:
+a module, a detail string and one observation frame) is stored under a key that is the
+SHA-256 of exactly that:
 
-* the analysis's name and function;
+* the analysis's name and detail (its function; the as-of cut where it reads it);
 * the code: :func:`yenflow.closure.code_version` of its module (yenflow's version and a digest
   of every yenflow file in the module's import closure, so any edit to the lab, its kernels or
   the bootstrap misses), plus the Python, numpy, pandas and numba versions;
 * the data: every column of the frame it reads (the as-known observations of its declared
-  series at the report's as-of cut), names, dtypes and values byte for byte, in order.
+  series at the report's as-of cut; for the attribution, every observation of the bundle),
+  names, dtypes and values byte for byte, in order.
 
 So re-running a report on an unchanged store, or an as-of report whose inputs are the same,
 reads the result instead of recomputing it; any change to an input value, a publication time,
@@ -99,10 +100,11 @@ class AnalysisCache:
     def __repr__(self) -> str:
         return f"AnalysisCache({str(self.directory)!r})"
 
-    def key(self, name: str, module: str, function: str, frame: pd.DataFrame) -> str:
-        """The content key of ``module.function(frame)`` as analysis ``name``."""
+    def key(self, name: str, module: str, detail: str, frame: pd.DataFrame) -> str:
+        """The content key of analysis ``name`` whose code is ``module``'s import closure and
+        whose result depends on ``frame`` and ``detail`` (its function, its as-of cut...)."""
         h = hashlib.sha256()
-        for part in (name, module, function, code_version(module), _libraries()):
+        for part in (name, module, detail, code_version(module), _libraries()):
             h.update(part.encode() + _SEP)
         h.update(frame_digest(frame).encode())
         return h.hexdigest()

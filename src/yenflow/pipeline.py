@@ -8,10 +8,11 @@ first time it is asked for and then kept (a lock makes that safe across threads)
 whose data are missing raises :class:`~yenflow.errors.DataError` every time it is asked for,
 so each reader can turn it into a visible note.
 
-An analysis that is a pure function of one frame (:class:`FrameAnalysis`: the Bitcoin lab's)
-can be cached across runs: give :func:`analyse` an
-:class:`~yenflow.analysis_cache.AnalysisCache` and its result is read back when the frame it
-reads, its code and the libraries are the same as when it was stored (a content key; see
+An expensive analysis that declares exactly what its result depends on (:class:`CacheInputs`:
+the Bitcoin lab's, a :class:`FrameAnalysis` of one frame; the attribution, of the bundle's
+observations and its as-of cut) can be cached across runs: give :func:`analyse` an
+:class:`~yenflow.analysis_cache.AnalysisCache` and its result is read back when those inputs,
+its code and the libraries are the same as when it was stored (a content key; see
 :mod:`yenflow.analysis_cache`), so a second report on an unchanged store does not recompute it.
 Cached and computed results are the same objects, so the report is byte for byte the same.
 
@@ -73,6 +74,7 @@ __all__ = [
     "ENTRIES",
     "FLOW_PAIRS",
     "Analyses",
+    "CacheInputs",
     "Entry",
     "FrameAnalysis",
     "Needs",
@@ -119,6 +121,17 @@ class Needs:
 
 
 @dataclass(frozen=True)
+class CacheInputs:
+    """Everything a cacheable analysis's result depends on: the code of ``module``'s import
+    closure, ``detail`` (its function, parameters, the as-of cut: whatever else it reads)
+    and one observation ``frame``."""
+
+    module: str
+    detail: str
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class FrameAnalysis:
     """An analysis that is a pure function of the frame of ``series`` (those present):
     ``module.function(frame)``, imported on first use. Its result depends only on that frame
@@ -134,16 +147,20 @@ class FrameAnalysis:
     def __call__(self, a: Analyses) -> Any:
         return self.run(a.frame(*self.series))
 
+    def cache_inputs(self, a: Analyses) -> CacheInputs:
+        return CacheInputs(self.module, self.function, a.frame(*self.series))
+
 
 @dataclass(frozen=True)
 class Entry:
-    """One analysis of the bundle: what it needs and how it is computed from the bundle
-    (a :class:`FrameAnalysis` when it reads one frame only: then it may be cached)."""
+    """One analysis of the bundle: what it needs and how it is computed from the bundle;
+    ``cache_inputs`` (None: never cached) says exactly what its result depends on."""
 
     name: str
     needs: Needs
     compute: Callable[[Analyses], Any] = field(repr=False)
     doc: str = ""
+    cache_inputs: Callable[[Analyses], CacheInputs] | None = field(default=None, repr=False)
 
 
 def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows]:
@@ -213,6 +230,12 @@ def _attribution(a: Analyses) -> Any:
     return explain_notable(a.observations, a.flows("outward", "long_term_debt"), as_of=a.as_of)
 
 
+def _attribution_inputs(a: Analyses) -> CacheInputs:
+    """The attribution reads every observation of the bundle (its flows are computed from
+    them) and the as-of cut; its code is the pipeline's import closure."""
+    return CacheInputs(__name__, f"explain_notable as of {a.as_of!r}", a.observations)
+
+
 #: every analysis of the bundle, by name.
 ENTRIES: dict[str, Entry] = {
     **{
@@ -265,6 +288,7 @@ ENTRIES: dict[str, Entry] = {
         ),
         _attribution,
         "the attribution scorecard of the latest notable and the chosen flow episode",
+        _attribution_inputs,
     ),
     **{
         f"btc.{name}": Entry(
@@ -272,6 +296,7 @@ ENTRIES: dict[str, Entry] = {
             Needs(required=required, optional=_BTC_OPTIONAL),
             _btc(name),
             doc,
+            _btc(name).cache_inputs,
         )
         for name, required, doc in (
             ("chain", _BTC_CHAIN, "the yen → 10y yield → Fed assets → BTC chain, link by link"),
@@ -391,16 +416,15 @@ class Analyses:
         return result
 
     def _compute(self, entry: Entry) -> Any:
-        """The entry's result: from the cache when it is a :class:`FrameAnalysis` whose key
-        is stored, else computed (and then stored). Errors are never cached."""
-        job = entry.compute
-        if self._cache is None or not isinstance(job, FrameAnalysis):
-            return job(self)
-        frame = self.frame(*job.series)
-        key = self._cache.key(entry.name, job.module, job.function, frame)
+        """The entry's result: from the cache when the entry declares its inputs and their
+        key is stored, else computed (and then stored). Errors are never cached."""
+        if self._cache is None or entry.cache_inputs is None:
+            return entry.compute(self)
+        inputs = entry.cache_inputs(self)
+        key = self._cache.key(entry.name, inputs.module, inputs.detail, inputs.frame)
         found, result = self._cache.load(key)
         if not found:
-            result = job.run(frame)
+            result = entry.compute(self)
             self._cache.store(key, result)
         return result
 

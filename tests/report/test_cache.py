@@ -113,7 +113,7 @@ def test_a_cached_report_is_the_computed_one_and_changed_inputs_miss(
     uncached = summary_json(real_obs, None)
     cold = summary_json(real_obs, cache)
     stored = sorted(cache.directory.rglob("*.pickle"))
-    assert len(stored) == 3  # the chain, the event study and the sweep
+    assert len(stored) == 4  # the chain, the event study, the sweep, the attribution
 
     runs: list[str] = []
     real_run = pipeline.FrameAnalysis.run
@@ -127,10 +127,11 @@ def test_a_cached_report_is_the_computed_one_and_changed_inputs_miss(
     assert runs == []  # every Bitcoin result read back, none recomputed
     assert uncached == cold == warm
 
-    # one BTC close changed: every Bitcoin analysis reads it, so each misses and recomputes
+    # one BTC close changed: every Bitcoin analysis reads it (and the attribution reads every
+    # observation), so each misses and recomputes
     btc = real_obs.index[real_obs["series_id"].isin(pipeline._BTC_OPTIONAL)][-1]
     changed = real_obs.copy()
     changed.loc[btc, "value"] *= 1.5
     summary_json(changed, cache)
     assert sorted(runs) == ["lab_chain", "lab_events", "lab_sweep"]
-    assert len(list(cache.directory.rglob("*.pickle"))) == 6
+    assert len(list(cache.directory.rglob("*.pickle"))) == 8
