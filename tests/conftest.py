@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,15 @@ def settings(tmp_path: Path) -> Settings:
     return Settings.from_env(
         {}, store_path=tmp_path / "store.duckdb", timeout_s=5.0, retries=1, backoff_s=0.01
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_analysis_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """CLI runs under test keep the analysis cache in a temporary folder, never the user's."""
+    before = os.environ.get("YENFLOW_CACHE_DIR")
+    os.environ["YENFLOW_CACHE_DIR"] = str(tmp_path_factory.mktemp("analysis-cache"))
+    yield
+    if before is None:
+        os.environ.pop("YENFLOW_CACHE_DIR", None)
+    else:
+        os.environ["YENFLOW_CACHE_DIR"] = before

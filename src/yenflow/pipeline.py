@@ -8,6 +8,14 @@ first time it is asked for and then kept (a lock makes that safe across threads)
 whose data are missing raises :class:`~yenflow.errors.DataError` every time it is asked for,
 so each reader can turn it into a visible note.
 
+An expensive analysis that declares exactly what its result depends on (:class:`CacheInputs`:
+the Bitcoin lab's, a :class:`FrameAnalysis` of one frame; the attribution, of the bundle's
+observations and its as-of cut) can be cached across runs: give :func:`analyse` an
+:class:`~yenflow.analysis_cache.AnalysisCache` and its result is read back when those inputs,
+its code and the libraries are the same as when it was stored (a content key; see
+:mod:`yenflow.analysis_cache`), so a second report on an unchanged store does not recompute it.
+Cached and computed results are the same objects, so the report is byte for byte the same.
+
 The report's sections, the terminal summary and the JSON read the bundle and only format; the
 CLI asks :func:`required_series` which series to read from the store, so the report reads only
 what its analyses declare (a future analysis, the attribution scorecard or the Bitcoin lab,
@@ -16,11 +24,12 @@ is one more entry, with its needs).
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -58,11 +67,16 @@ from yenflow.analytics.inputs import USDJPY_ID
 from yenflow.errors import DataError
 from yenflow.frame import to_cutoff
 
+if TYPE_CHECKING:
+    from yenflow.analysis_cache import AnalysisCache
+
 __all__ = [
     "ENTRIES",
     "FLOW_PAIRS",
     "Analyses",
+    "CacheInputs",
     "Entry",
+    "FrameAnalysis",
     "Needs",
     "analyse",
     "required_series",
@@ -107,13 +121,46 @@ class Needs:
 
 
 @dataclass(frozen=True)
+class CacheInputs:
+    """Everything a cacheable analysis's result depends on: the code of ``module``'s import
+    closure, ``detail`` (its function, parameters, the as-of cut: whatever else it reads)
+    and one observation ``frame``."""
+
+    module: str
+    detail: str
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """An analysis that is a pure function of the frame of ``series`` (those present):
+    ``module.function(frame)``, imported on first use. Its result depends only on that frame
+    and on the code of ``module``'s import closure, so it can be cached by their digests."""
+
+    module: str
+    function: str
+    series: tuple[str, ...]
+
+    def run(self, frame: pd.DataFrame) -> Any:
+        return getattr(importlib.import_module(self.module), self.function)(frame)
+
+    def __call__(self, a: Analyses) -> Any:
+        return self.run(a.frame(*self.series))
+
+    def cache_inputs(self, a: Analyses) -> CacheInputs:
+        return CacheInputs(self.module, self.function, a.frame(*self.series))
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One analysis of the bundle: what it needs and how it is computed from the bundle."""
+    """One analysis of the bundle: what it needs and how it is computed from the bundle;
+    ``cache_inputs`` (None: never cached) says exactly what its result depends on."""
 
     name: str
     needs: Needs
     compute: Callable[[Analyses], Any] = field(repr=False)
     doc: str = ""
+    cache_inputs: Callable[[Analyses], CacheInputs] | None = field(default=None, repr=False)
 
 
 def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows]:
@@ -166,16 +213,11 @@ _BTC_CHAIN = ("fred.DEXJPUS", "fred.DGS10", "fred.WALCL")
 _BTC_OPTIONAL = ("btc.coinbase.close", "btc.yahoo.close", "fred.CBBTCUSD")
 
 
-def _btc(name: str) -> Callable[[Analyses], Any]:
+def _btc(name: str) -> FrameAnalysis:
     """The Bitcoin lab's entry ``name`` (imported on first use: numba loads only then)."""
-
-    def compute(a: Analyses) -> Any:
-        from yenflow.analytics.bitcoin import lab
-
-        obs = a.frame(*_BTC_CHAIN, *_BTC_OPTIONAL)
-        return getattr(lab, f"lab_{name}")(obs)
-
-    return compute
+    return FrameAnalysis(
+        "yenflow.analytics.bitcoin.lab", f"lab_{name}", (*_BTC_CHAIN, *_BTC_OPTIONAL)
+    )
 
 
 _CFTC = tuple(f"{CFTC_PREFIX[CFTC_TRADER]}.{leg}" for leg in ("net", "long", "short"))
@@ -186,6 +228,12 @@ def _attribution(a: Analyses) -> Any:
     from yenflow.analytics.attribution.notable import explain_notable
 
     return explain_notable(a.observations, a.flows("outward", "long_term_debt"), as_of=a.as_of)
+
+
+def _attribution_inputs(a: Analyses) -> CacheInputs:
+    """The attribution reads every observation of the bundle (its flows are computed from
+    them) and the as-of cut; its code is the pipeline's import closure."""
+    return CacheInputs(__name__, f"explain_notable as of {a.as_of!r}", a.observations)
 
 
 #: every analysis of the bundle, by name.
@@ -240,6 +288,7 @@ ENTRIES: dict[str, Entry] = {
         ),
         _attribution,
         "the attribution scorecard of the latest notable and the chosen flow episode",
+        _attribution_inputs,
     ),
     **{
         f"btc.{name}": Entry(
@@ -247,6 +296,7 @@ ENTRIES: dict[str, Entry] = {
             Needs(required=required, optional=_BTC_OPTIONAL),
             _btc(name),
             doc,
+            _btc(name).cache_inputs,
         )
         for name, required, doc in (
             ("chain", _BTC_CHAIN, "the yen → 10y yield → Fed assets → BTC chain, link by link"),
@@ -306,10 +356,17 @@ class Analyses:
     Each raises :class:`~yenflow.errors.DataError` when its data are missing.
     """
 
-    __slots__ = ("_lock", "_results", "_segments", "as_of", "series")
+    __slots__ = ("_cache", "_lock", "_results", "_segments", "as_of", "series")
 
-    def __init__(self, obs: pd.DataFrame, *, as_of: pd.Timestamp | None) -> None:
+    def __init__(
+        self,
+        obs: pd.DataFrame,
+        *,
+        as_of: pd.Timestamp | None,
+        cache: AnalysisCache | None = None,
+    ) -> None:
         object.__setattr__(self, "as_of", as_of)
+        object.__setattr__(self, "_cache", cache)
         segments = _Segments(obs)
         object.__setattr__(self, "_segments", segments)
         object.__setattr__(self, "series", frozenset(segments.bounds))
@@ -350,12 +407,25 @@ class Analyses:
                             "sources, or check the as-of date)"
                         )
                         raise DataError(msg)
-                    self._results[name] = ENTRIES[name].compute(self)
+                    self._results[name] = self._compute(ENTRIES[name])
                 except DataError as exc:
                     self._results[name] = exc
             result = self._results[name]
         if isinstance(result, DataError):
             raise result
+        return result
+
+    def _compute(self, entry: Entry) -> Any:
+        """The entry's result: from the cache when the entry declares its inputs and their
+        key is stored, else computed (and then stored). Errors are never cached."""
+        if self._cache is None or entry.cache_inputs is None:
+            return entry.compute(self)
+        inputs = entry.cache_inputs(self)
+        key = self._cache.key(entry.name, inputs.module, inputs.detail, inputs.frame)
+        found, result = self._cache.load(key)
+        if not found:
+            result = entry.compute(self)
+            self._cache.store(key, result)
         return result
 
     # -------------------------------------------------------------- typed results
@@ -423,10 +493,13 @@ class Analyses:
             }
 
 
-def analyse(obs: pd.DataFrame, *, as_of: Any = None) -> Analyses:
+def analyse(
+    obs: pd.DataFrame, *, as_of: Any = None, cache: AnalysisCache | None = None
+) -> Analyses:
     """The bundle of analyses of ``obs`` (the store's read as of ``as_of``; None = latest).
 
     ``obs`` is trusted to be point in time already: the store's ``observations(as_of=...)``
-    counts a value only once it was available; nothing is filtered here.
+    counts a value only once it was available; nothing is filtered here. ``cache`` (None: no
+    cache) keeps the results of the frame analyses across runs (:mod:`yenflow.analysis_cache`).
     """
-    return Analyses(obs, as_of=None if as_of is None else to_cutoff(as_of))
+    return Analyses(obs, as_of=None if as_of is None else to_cutoff(as_of), cache=cache)

@@ -32,9 +32,7 @@ Status of a source in the result:
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import threading
 import time
 import uuid
@@ -42,11 +40,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
-from yenflow import __version__
+from yenflow.closure import code_version, module_closure
 from yenflow.config import Settings
 from yenflow.errors import (
     AbsentError,
@@ -189,106 +186,11 @@ class RefreshInterrupted(KeyboardInterrupt):
 
 
 # -- parser version -----------------------------------------------------------------
-_PACKAGE_ROOT = Path(__file__).resolve().parent  # src/yenflow
-_TYPE_CHECKING_IF = re.compile(r"^(\s*)if\s+(typing\.)?TYPE_CHECKING\s*:")
-_FROM_IMPORT = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+(.*)$")
-_IMPORT = re.compile(r"^\s*import\s+(.*)$")
-
-
-def _module_file(module: str) -> Path | None:
-    """The file of a yenflow module (``yenflow.sources.tic`` -> ``.../sources/tic.py``)."""
-    parts = module.split(".")
-    if parts[0] != "yenflow":
-        return None
-    base = _PACKAGE_ROOT.joinpath(*parts[1:])
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-@cache
-def _imports_of(module: str, origin: Path) -> frozenset[str]:
-    """The yenflow modules a file imports at run time (not under ``if TYPE_CHECKING:``).
-
-    A line scanner rather than :mod:`ast` (parsing every module on each fetch costs more
-    than the fetch): it understands ``import a.b``, ``from a import b, c`` (also in
-    parentheses over several lines, and relative), and skips ``TYPE_CHECKING`` blocks.
-    """
-    package = module if origin.name == "__init__.py" else module.rsplit(".", 1)[0]
-    found: set[str] = set()
-    skip_indent: int | None = None
-    lines = iter(origin.read_text(encoding="utf-8").splitlines())
-    for line in lines:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(line) - len(line.lstrip())
-        if skip_indent is not None:
-            if indent > skip_indent:
-                continue
-            skip_indent = None
-        if match := _TYPE_CHECKING_IF.match(line):
-            skip_indent = len(match.group(1))
-            continue
-        if match := _FROM_IMPORT.match(line):
-            dots, base, names = match.groups()
-            if dots:
-                anchor = package.split(".")[: len(package.split(".")) - len(dots) + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            if base.split(".")[0] != "yenflow":
-                continue
-            if "(" in names and ")" not in names:
-                for more in lines:
-                    names += " " + more
-                    if ")" in more:
-                        break
-            imported = [
-                n.split("#")[0].split(" as ")[0].strip()
-                for n in names.replace("(", " ").replace(")", " ").split(",")
-            ]
-            submodules = {n for n in imported if n and _module_file(f"{base}.{n}")}
-            found.update(f"{base}.{n}" for n in submodules)  # ``from yenflow import releases``
-            if any(n and n not in submodules for n in imported):
-                found.add(base)
-        elif match := _IMPORT.match(line):
-            for name in match.group(1).split(","):
-                name = name.split(" as ")[0].strip()
-                if name.split(".")[0] == "yenflow":
-                    found.add(name)
-    return frozenset(found)
-
-
-@cache
-def module_closure(module: str) -> tuple[tuple[str, Path], ...]:
-    """``module`` and every yenflow module it imports, transitively: (name, file), sorted.
-
-    This is what a parse depends on: the source's module, the shared parsing helpers, the
-    release schedules, the frame and payload types... found from the import statements,
-    not from a hand-kept list. Imports only needed for type checking are left out.
-    """
-    seen: dict[str, Path] = {}
-    todo = [module]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        origin = _module_file(name)
-        if origin is None:
-            continue
-        seen[name] = origin
-        todo.extend(_imports_of(name, origin))
-    return tuple(sorted(seen.items()))
-
-
 def parser_version(source_cls: type[Source]) -> str:
     """yenflow's version plus a digest of every module a parse of the source depends on
     (:func:`module_closure`): a change to the source, the parsing helpers or a release rule
     makes the next refresh parse the stored payloads again."""
-    digest = hashlib.sha256()
-    for name, origin in module_closure(source_cls.__module__):
-        digest.update(name.encode() + b"\0" + origin.read_bytes() + b"\0")
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+    return code_version(source_cls.__module__)
 
 
 # -- collecting (worker threads) ------------------------------------------------------

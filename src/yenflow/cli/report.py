@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -23,6 +23,15 @@ from yenflow.cli.common import (
 )
 from yenflow.cli.fetch import print_refresh, run_refresh
 from yenflow.termtext import styled
+
+if TYPE_CHECKING:
+    from yenflow.analysis_cache import AnalysisCache
+
+
+def _cache(enabled: bool) -> AnalysisCache | None:
+    from yenflow.analysis_cache import default_cache
+
+    return default_cache() if enabled else None
 
 
 @app.command()
@@ -42,6 +51,14 @@ def report(
         typer.Option("--json", help="Also write every figure of the report as JSON to this file."),
     ] = None,
     store: StoreOpt = None,
+    use_cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse the Bitcoin lab's results when its inputs and code are unchanged "
+            "(kept in the user cache dir or YENFLOW_CACHE_DIR; off: recompute everything).",
+        ),
+    ] = True,
 ) -> None:
     """Refresh the data (unless --offline), run the analytics, write a self-contained HTML
     report and print a summary of the latest week.
@@ -67,7 +84,7 @@ def report(
             if refresh_failed:
                 print_refresh(result)
         with api.open_store(store_path(store), read_only=True) as st:
-            rep = report_from_store(st, as_of=cutoff)
+            rep = report_from_store(st, as_of=cutoff, cache=_cache(use_cache))
         write_text(out, render_html(rep))
         if json_out is not None:
             write_text(json_out, json.dumps(rep.summary(), indent=2, default=str))

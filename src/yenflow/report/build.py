@@ -44,6 +44,7 @@ from yenflow.report.sections import (
 )
 
 if TYPE_CHECKING:
+    from yenflow.analysis_cache import AnalysisCache
     from yenflow.store import Store
 
 __all__ = ["SECTIONS", "build_report", "report_from_store", "report_of"]
@@ -83,6 +84,7 @@ def build_report(
     freshness: pd.DataFrame | None = None,
     generated_at: pd.Timestamp | datetime | None = None,
     on_error: OnError = "note",
+    cache: AnalysisCache | None = None,
 ) -> Report:
     """Run every section on the analyses of ``obs`` and return the frozen report.
 
@@ -102,6 +104,8 @@ def build_report(
         on_error: ``"note"`` turns an unexpected error inside a section into a visible note
             (the report still renders); ``"raise"`` re-raises it (tests, debugging). A
             :class:`~yenflow.errors.DataError` is always a note.
+        cache: where the expensive frame analyses (the Bitcoin lab) keep their results
+            across runs (:mod:`yenflow.analysis_cache`); None computes everything.
 
     Raises:
         DataError: ``obs`` lacks the canonical columns.
@@ -109,7 +113,7 @@ def build_report(
     obs = _check_frame(obs)
     as_of_ts = None if as_of is None else to_cutoff(as_of)
     return report_of(
-        analyse(obs, as_of=as_of_ts),
+        analyse(obs, as_of=as_of_ts, cache=cache),
         freshness=freshness if freshness is not None else freshness_table(obs),
         sources=sources,
         generated_at=generated_at,
@@ -155,10 +159,12 @@ def report_from_store(
     as_of: pd.Timestamp | datetime | str | None = None,
     generated_at: pd.Timestamp | datetime | None = None,
     on_error: OnError = "note",
+    cache: AnalysisCache | None = None,
 ) -> Report:
     """The report from a store: reads only the series the analyses declare
     (:func:`yenflow.pipeline.required_series`) through the store's point-in-time read, every
-    series' freshness in one query, and the sources' status."""
+    series' freshness in one query, and the sources' status. ``cache``: see
+    :func:`build_report`."""
     cutoff = None if as_of is None else to_cutoff(as_of)
     freshness = store.freshness(as_of=cutoff)
     ids = required_series(freshness["series_id"].astype(str))
@@ -170,4 +176,5 @@ def report_from_store(
         freshness=freshness,
         generated_at=generated_at,
         on_error=on_error,
+        cache=cache,
     )
