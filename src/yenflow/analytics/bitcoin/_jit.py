@@ -78,4 +78,8 @@ def jit(*, parallel: bool = False) -> Callable[[Callable[..., Any]], Callable[..
 
 def threads() -> int:
     """Threads the parallel kernels run on (numba's setting; 1 without numba)."""
-    return int(numba.get_num_threads()) if HAVE_NUMBA else 1
+    if not HAVE_NUMBA:
+        return 1
+    import numba
+
+    return int(numba.get_num_threads())
