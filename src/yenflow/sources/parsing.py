@@ -380,7 +380,7 @@ def date_number_columns(
     if (day > length).any():
         return None
     days = first + (day - 1).astype("timedelta64[D]")
-    if ((days < _FIRST_DAY) | (days > _LAST_DAY)).any():
+    if ((days < np.datetime64(_FIRST_DAY)) | (days > np.datetime64(_LAST_DAY))).any():
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
