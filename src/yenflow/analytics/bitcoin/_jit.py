@@ -9,7 +9,8 @@ numba is imported, and a kernel compiled (or loaded from numba's on-disk cache),
 kernel is first *called*: importing the Bitcoin lab (for instance to read its cached results in
 a report) costs no numba import (about 0.5 s) and no loading of compiled kernels. Until then a
 kernel module's global ``prange`` is the builtin :func:`range`; the first call rebinds it to
-``numba.prange`` in that module before compiling, which is what numba reads.
+``numba.prange`` in that module before compiling, which is what numba reads, and rebinds the
+lazily compiled kernels it calls to their numba dispatchers (numba cannot type the wrapper).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ __all__ = ["HAVE_NUMBA", "jit", "prange", "threads"]
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 prange = range  # rebound to numba.prange in a kernel's module when it is compiled
-_COMPILE_LOCK = threading.Lock()
+_COMPILE_LOCK = threading.RLock()  # a kernel's compile compiles the kernels it calls
 
 
 class _LazyKernel:
@@ -49,6 +50,10 @@ class _LazyKernel:
                 func = self.__wrapped__
                 if func.__globals__.get("prange") is range:
                     func.__globals__["prange"] = numba.prange
+                for name in func.__code__.co_names:  # kernels this one calls: numba must
+                    callee = func.__globals__.get(name)  # see their dispatchers, not wrappers
+                    if isinstance(callee, _LazyKernel):
+                        func.__globals__[name] = callee._compile()
                 self._compiled = numba.njit(cache=True, parallel=self._parallel, nogil=True)(func)
             return self._compiled
 
