@@ -91,17 +91,7 @@ def _seasonal_windows(ev: Evidence, series_id: str) -> SeasonalWindows:
         if chunk is not None:
             years.append(year)
             values.append(float(chunk.sum()))
-    sums = weekly.rolling(length).sum()
-    in_years = sums[sums.index.year.isin(years)].dropna()
-    return SeasonalWindows(
-        observed=float(window.sum()),
-        length=length,
-        years=tuple(years),
-        values=np.asarray(values, dtype="float64"),
-        all_windows_mean=float(in_years.mean()) if len(in_years) else float("nan"),
-        frequency="weekly",
-        series_id=series_id,
-    )
+    return _windows(weekly, window, years, values, frequency="weekly", series_id=series_id)
 
 
 def _seasonal_months(ev: Evidence, series_id: str) -> SeasonalWindows:
@@ -113,7 +103,6 @@ def _seasonal_months(ev: Evidence, series_id: str) -> SeasonalWindows:
     full = monthly.asfreq("MS") if len(monthly) else monthly
     months = window.index
     own = int(months[0].year)
-    length = len(months)
     years, values = [], []
     if len(full):
         for year in range(int(full.index.min().year), int(full.index.max().year) + 1):
@@ -123,7 +112,22 @@ def _seasonal_months(ev: Evidence, series_id: str) -> SeasonalWindows:
             if same.notna().all():
                 years.append(year)
                 values.append(float(same.sum()))
-    sums = full.rolling(length).sum()
+    return _windows(full, window, years, values, frequency="monthly", series_id=series_id)
+
+
+def _windows(
+    flow: pd.Series,
+    window: pd.Series,
+    years: list[int],
+    values: list[float],
+    *,
+    frequency: Literal["weekly", "monthly"],
+    series_id: str,
+) -> SeasonalWindows:
+    """The episode's ``window`` against the same calendar window in ``years`` (their sums
+    ``values``), with the mean of every rolling window of its length in those years."""
+    length = len(window)
+    sums = flow.rolling(length).sum()
     in_years = sums[sums.index.year.isin(years)].dropna()
     return SeasonalWindows(
         observed=float(window.sum()),
@@ -131,6 +135,6 @@ def _seasonal_months(ev: Evidence, series_id: str) -> SeasonalWindows:
         years=tuple(years),
         values=np.asarray(values, dtype="float64"),
         all_windows_mean=float(in_years.mean()) if len(in_years) else float("nan"),
-        frequency="monthly",
+        frequency=frequency,
         series_id=series_id,
     )
