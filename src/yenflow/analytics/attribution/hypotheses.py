@@ -44,7 +44,7 @@ from yenflow.analytics.attribution.measures import (
 from yenflow.analytics.attribution.rebalancing import model_measurement
 from yenflow.analytics.attribution.registry import Fingerprint, Hypothesis, register
 from yenflow.analytics.attribution.regression import ols_hac
-from yenflow.analytics.attribution.seasonal import seasonal_windows
+from yenflow.analytics.attribution.seasonal import SeasonalWindows, seasonal_windows
 
 __all__ = ["bank_yield_sensitivity"]
 
@@ -259,7 +259,9 @@ def _seasonal_source(ev: Evidence, s) -> dict:
     }
 
 
-def _seasonal_tendency(ev: Evidence) -> Measurement:
+def _comparable_years(ev: Evidence) -> SeasonalWindows:
+    """The episode's seasonal windows, or ``Missing`` (too few) below
+    :data:`MIN_SEASONAL_YEARS` comparable years."""
     s = seasonal_windows(ev)
     if len(s.values) < MIN_SEASONAL_YEARS:
         msg = (
@@ -267,6 +269,11 @@ def _seasonal_tendency(ev: Evidence) -> Measurement:
             f"at least {MIN_SEASONAL_YEARS} needed"
         )
         raise Missing(msg, kind="too_few")
+    return s
+
+
+def _seasonal_tendency(ev: Evidence) -> Measurement:
+    s = _comparable_years(ev)
     m = bootstrap_mean(
         s.values - s.all_windows_mean, unit=UNIT_FLOW, seed=seed_for(ev, "season"), level=ev.level
     )
@@ -279,13 +286,7 @@ def _seasonal_tendency(ev: Evidence) -> Measurement:
 def _episode_within(ev: Evidence) -> Measurement:
     """z-score of the episode against the same window in other years, with a bootstrap
     interval over the years (IID resampling of years)."""
-    s = seasonal_windows(ev)
-    if len(s.values) < MIN_SEASONAL_YEARS:
-        msg = (
-            f"{len(s.values)} comparable years of {s.series_id} ({s.frequency}), "
-            f"at least {MIN_SEASONAL_YEARS} needed"
-        )
-        raise Missing(msg, kind="too_few")
+    s = _comparable_years(ev)
     draws = s.values[iid_indices(len(s.values), 2000, seed=seed_for(ev, "season.z"))]
     sd = draws.std(axis=1, ddof=1)
     z = (s.observed - draws.mean(axis=1)) / np.where(sd > 0, sd, np.nan)
