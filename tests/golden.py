@@ -22,7 +22,6 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import duckdb
