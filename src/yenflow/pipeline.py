@@ -163,6 +163,20 @@ class Entry:
     cache_inputs: Callable[[Analyses], CacheInputs] | None = field(default=None, repr=False)
 
 
+def _reads(
+    name: str, series: Callable[[Analyses], Iterable[str]]
+) -> Callable[[Analyses], CacheInputs]:
+    """The cache inputs of an entry that is a pure function of the frame of ``series(a)``
+    (every series it reads, e.g. a flow and the DEXJPUS days its conversion uses): that frame,
+    and the pipeline's import closure as its code (the entry's function is here, the analysis
+    in the modules it imports). It does not read the as-of cut (the frame is already cut)."""
+
+    def inputs(a: Analyses) -> CacheInputs:
+        return CacheInputs(__name__, name, a.frame(*series(a)))
+
+    return inputs
+
+
 def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows]:
     def compute(a: Analyses) -> FlowWindows:
         sid = weekly_series_id(direction, asset)  # type: ignore[arg-type]
@@ -176,17 +190,31 @@ def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows
     return compute
 
 
+def _flow_inputs(direction: Direction, asset: str) -> Callable[[Analyses], CacheInputs]:
+    """A flow's windows read its weekly series and the DEXJPUS days of the conversion."""
+    sid = weekly_series_id(direction, asset)  # type: ignore[arg-type]
+    return _reads(f"flow_windows {direction} {asset}", lambda _: (sid, USDJPY_ID))
+
+
 #: the by-investor series the investor-type analysis reads (net purchases of long-term debt).
 INVESTOR_PATTERN = r"mof\.monthly\.investor\.[a-z0-9_]+\.long_term_debt\.net"
 
 
-def _investors(a: Analyses) -> InvestorFlows:
+def _investor_ids(a: Analyses) -> list[str]:
     ids = sorted(s for s in a.series if re.fullmatch(INVESTOR_PATTERN, s))
-    return investor_flows(a.frame(*ids, monthly_total_id("long_term_debt")), rates=a.usdjpy_rates)
+    return [*ids, monthly_total_id("long_term_debt")]
+
+
+def _investors(a: Analyses) -> InvestorFlows:
+    return investor_flows(a.frame(*_investor_ids(a)), rates=a.usdjpy_rates)
+
+
+def _tic_ids(a: Analyses) -> list[str]:
+    return sorted(s for s in a.series if s.startswith("tic."))
 
 
 def _holdings(a: Analyses) -> TreasuryHoldings:
-    return treasury_holdings(a.frame(*(s for s in a.series if s.startswith("tic."))))
+    return treasury_holdings(a.frame(*_tic_ids(a)))
 
 
 def _carry(a: Analyses) -> CarryMonitor:
@@ -244,6 +272,7 @@ ENTRIES: dict[str, Entry] = {
             Needs(required=(weekly_series_id(d, a),), optional=(USDJPY_ID,)),  # type: ignore[arg-type]
             _flows(d, a),
             "MoF weekly rolling windows, ranks and records (flows.flow_windows)",
+            _flow_inputs(d, a),
         )
         for d, a in FLOW_PAIRS
     },
@@ -254,6 +283,7 @@ ENTRIES: dict[str, Entry] = {
         ),
         _investors,
         "monthly net purchases of foreign long-term bonds by investor type",
+        _reads("investor_flows long_term_debt", lambda a: (*_investor_ids(a), USDJPY_ID)),
     ),
     "holdings": Entry(
         "holdings",
@@ -263,21 +293,28 @@ ENTRIES: dict[str, Entry] = {
         ),
         _holdings,
         "TIC Treasury holdings, ranks and shares",
+        _reads("treasury_holdings", _tic_ids),
     ),
     "carry": Entry(
         "carry",
         Needs(required=(FX_ID, JP_3M_ID), optional=_CARRY_OPTIONAL),
         _carry,
         "the carry monitor (differentials, volatility, carry index, positioning, unwinds)",
+        _reads(f"carry_monitor {CFTC_TRADER}", lambda _: carry_series(CFTC_TRADER)),
     ),
     "fx": Entry(
         "fx",
         Needs(required=(FX_ID,)),
         lambda a: fx_volatility(a.frame(FX_ID)),
         "USD/JPY and its realized volatility",
+        _reads("fx_volatility", lambda _: (FX_ID,)),
     ),
     "unwinds": Entry(
-        "unwinds", Needs(required=(FX_ID,)), _unwinds, "carry-unwind episodes of USD/JPY"
+        "unwinds",
+        Needs(required=(FX_ID,)),
+        _unwinds,
+        "carry-unwind episodes of USD/JPY",
+        _reads(f"unwinds {CFTC_TRADER}", lambda _: carry_series(CFTC_TRADER)),
     ),
     "attribution": Entry(
         "attribution",
@@ -309,6 +346,7 @@ ENTRIES: dict[str, Entry] = {
         Needs(required=(_CFTC[0],), optional=(*_CFTC[1:], carry_series(CFTC_TRADER)[-1], FX_ID)),
         _positioning,
         "CFTC yen futures positioning",
+        _reads(f"positioning {CFTC_TRADER}", lambda _: carry_series(CFTC_TRADER)),
     ),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -106,32 +107,72 @@ def summary_json(obs: pd.DataFrame, cache: AnalysisCache | None) -> str:
     return json.dumps(report.summary(), default=str, sort_keys=True)
 
 
+def _count_computes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every entry the bundle computes (a cache miss, or no cache)."""
+    runs: list[str] = []
+    for name, entry in pipeline.ENTRIES.items():
+
+        def counted(a: pipeline.Analyses, name: str = name, entry=entry) -> object:
+            runs.append(name)
+            return entry.compute(a)
+
+        monkeypatch.setitem(pipeline.ENTRIES, name, replace(entry, compute=counted))
+    return runs
+
+
+def _changed(obs: pd.DataFrame, series_id: str) -> pd.DataFrame:
+    """``obs`` with the last value of ``series_id`` half as large again."""
+    row = obs.index[obs["series_id"] == series_id][-1]
+    changed = obs.copy()
+    changed.loc[row, "value"] *= 1.5
+    return changed
+
+
 def test_a_cached_report_is_the_computed_one_and_changed_inputs_miss(
     real_obs: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = AnalysisCache(tmp_path / "cache")
     uncached = summary_json(real_obs, None)
+    runs = _count_computes(monkeypatch)
     cold = summary_json(real_obs, cache)
-    stored = sorted(cache.directory.rglob("*.pickle"))
-    assert len(stored) == 4  # the chain, the event study, the sweep, the attribution
+    computed = set(runs)
+    # every analysis of the bundle declares its inputs, so each one computed is stored
+    assert {"carry", "holdings", "attribution", "btc.sweep"} <= computed
+    assert all(pipeline.ENTRIES[n].cache_inputs is not None for n in computed)
+    assert len(list(cache.directory.rglob("*.pickle"))) == len(computed) == len(runs)
 
-    runs: list[str] = []
-    real_run = pipeline.FrameAnalysis.run
-
-    def counted(self: pipeline.FrameAnalysis, frame: pd.DataFrame) -> object:
-        runs.append(self.function)
-        return real_run(self, frame)
-
-    monkeypatch.setattr(pipeline.FrameAnalysis, "run", counted)
+    runs.clear()
     warm = summary_json(real_obs, cache)
-    assert runs == []  # every Bitcoin result read back, none recomputed
+    assert runs == []  # every result read back, none recomputed
     assert uncached == cold == warm
 
     # one BTC close changed: every Bitcoin analysis reads it (and the attribution reads every
-    # observation), so each misses and recomputes
-    btc = real_obs.index[real_obs["series_id"].isin(pipeline._BTC_OPTIONAL)][-1]
-    changed = real_obs.copy()
-    changed.loc[btc, "value"] *= 1.5
-    summary_json(changed, cache)
-    assert sorted(runs) == ["lab_chain", "lab_events", "lab_sweep"]
-    assert len(list(cache.directory.rglob("*.pickle"))) == 8
+    # observation), so those miss and recompute; nothing else does
+    btc = next(s for s in pipeline._BTC_OPTIONAL if (real_obs["series_id"] == s).any())
+    summary_json(_changed(real_obs, btc), cache)
+    assert sorted(runs) == ["attribution", "btc.chain", "btc.events", "btc.sweep"]
+
+    # one weekly MoF flow changed: only its windows (and the attribution) recompute, and the
+    # result is the one computed without a cache
+    runs.clear()
+    flow = pipeline.weekly_series_id("inward", "equity")
+    changed = _changed(real_obs, flow)
+    cached = summary_json(changed, cache)
+    assert sorted(runs) == ["attribution", "flows.inward.equity"]
+    assert cached == summary_json(changed, None)
+
+
+def test_an_analysis_reads_exactly_its_declared_series(real_obs: pd.DataFrame) -> None:
+    """The cache key of an entry is the frame of the series it declares: a series outside
+    it leaves the key alone, one inside it changes the key."""
+    cache = AnalysisCache("unused")
+    bundle = pipeline.analyse(real_obs)
+    holdings = pipeline.analyse(_changed(real_obs, pipeline.GRAND_TOTAL))
+
+    def key(a: pipeline.Analyses, name: str) -> str:
+        inputs = pipeline.ENTRIES[name].cache_inputs(a)  # type: ignore[misc]
+        return cache.key(name, inputs.module, inputs.detail, inputs.frame)
+
+    assert key(bundle, "holdings") != key(holdings, "holdings")
+    for name in ("carry", "flows.outward.equity", "investors", "positioning", "btc.sweep"):
+        assert key(bundle, name) == key(holdings, name)
