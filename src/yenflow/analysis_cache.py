@@ -96,6 +96,15 @@ class AnalysisCache:
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
+        self._code: dict[str, str] = {}  # module -> code_version, read once per cache object
+
+    def code(self, module: str) -> str:
+        """:func:`~yenflow.closure.code_version` of ``module``, read once by this object (one
+        report's analyses share the pipeline's closure: its files are read once, not once per
+        analysis)."""
+        if module not in self._code:
+            self._code[module] = code_version(module)
+        return self._code[module]
 
     def __repr__(self) -> str:
         return f"AnalysisCache({str(self.directory)!r})"
@@ -104,7 +113,7 @@ class AnalysisCache:
         """The content key of analysis ``name`` whose code is ``module``'s import closure and
         whose result depends on ``frame`` and ``detail`` (its function, its as-of cut...)."""
         h = hashlib.sha256()
-        for part in (name, module, detail, code_version(module), _libraries()):
+        for part in (name, module, detail, self.code(module), _libraries()):
             h.update(part.encode() + _SEP)
         h.update(frame_digest(frame).encode())
         return h.hexdigest()

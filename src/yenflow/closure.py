@@ -49,6 +49,8 @@ def _imports_of(module: str, origin: Path) -> frozenset[str]:
     skip_indent: int | None = None
     lines = iter(origin.read_text(encoding="utf-8").splitlines())
     for line in lines:
+        if skip_indent is None and "import" not in line and "TYPE_CHECKING" not in line:
+            continue  # most lines: neither an import nor the start of a skipped block
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue

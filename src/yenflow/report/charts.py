@@ -116,8 +116,21 @@ def thin(series: pd.Series, *, max_points: int = MAX_POINTS) -> pd.Series:
 
 
 def _dates(index: Iterable[Any]) -> np.ndarray:
-    """ISO day strings (plotly reads them as dates) in an object array (fast to validate)."""
+    """ISO day strings (plotly reads them as dates) in an object array.
+
+    Naive datetime64 columns and indexes are written by numpy in one call (the same strings
+    as ``strftime("%Y-%m-%d")``); anything else (timestamps in a list, zoned times) through
+    pandas."""
+    dtype = getattr(index, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        days = np.asarray(index).astype("datetime64[D]")
+        if days.size == 0 or (days.min() >= _FIRST_DAY and days.max() <= _LAST_DAY):
+            return np.datetime_as_string(days, unit="D").astype(object)
     return np.asarray(pd.DatetimeIndex(list(index)).strftime("%Y-%m-%d"), dtype=object)
+
+
+#: the days numpy writes as ``YYYY-MM-DD`` (four-digit years; no NaT)
+_FIRST_DAY, _LAST_DAY = np.datetime64("1000-01-01", "D"), np.datetime64("9999-12-31", "D")
 
 
 def _numbers(values: Any) -> np.ndarray:
