@@ -24,6 +24,7 @@ is one more entry, with its needs).
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import re
 import threading
@@ -124,11 +125,12 @@ class Needs:
 class CacheInputs:
     """Everything a cacheable analysis's result depends on: the code of ``module``'s import
     closure, ``detail`` (its function, parameters, the as-of cut: whatever else it reads)
-    and one observation ``frame``."""
+    and the observations of ``series`` (those present, in this order: the frame
+    ``Analyses.frame(*series)`` it reads)."""
 
     module: str
     detail: str
-    frame: pd.DataFrame
+    series: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class FrameAnalysis:
         return self.run(a.frame(*self.series))
 
     def cache_inputs(self, a: Analyses) -> CacheInputs:
-        return CacheInputs(self.module, self.function, a.frame(*self.series))
+        return CacheInputs(self.module, self.function, self.series)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def _reads(
     in the modules it imports). It does not read the as-of cut (the frame is already cut)."""
 
     def inputs(a: Analyses) -> CacheInputs:
-        return CacheInputs(__name__, name, a.frame(*series(a)))
+        return CacheInputs(__name__, name, tuple(series(a)))
 
     return inputs
 
@@ -261,7 +263,7 @@ def _attribution(a: Analyses) -> Any:
 def _attribution_inputs(a: Analyses) -> CacheInputs:
     """The attribution reads every observation of the bundle (its flows are computed from
     them) and the as-of cut; its code is the pipeline's import closure."""
-    return CacheInputs(__name__, f"explain_notable as of {a.as_of!r}", a.observations)
+    return CacheInputs(__name__, f"explain_notable as of {a.as_of!r}", a.all_series)
 
 
 #: every analysis of the bundle, by name.
@@ -366,6 +368,7 @@ class _Segments:
     """Observations sorted once by series, each series a slice (cheaper than a groupby)."""
 
     def __init__(self, obs: pd.DataFrame) -> None:
+        self._digests: dict[str, str] | None = None
         if obs.empty:
             self.frame, self.bounds = obs, {}
             return
@@ -377,6 +380,15 @@ class _Segments:
         hi = [*starts.tolist(), len(codes)]
         self.frame = obs
         self.bounds = {str(names[codes[a]]): (a, b) for a, b in zip(lo, hi, strict=True)}
+
+    def digests(self) -> dict[str, str]:
+        """Each series' digest (:func:`yenflow.analysis_cache.segment_digests`), computed on
+        first use."""
+        if self._digests is None:
+            from yenflow.analysis_cache import segment_digests
+
+            self._digests = segment_digests(self.frame, self.bounds)
+        return self._digests
 
     def take(self, series_ids: Iterable[str]) -> pd.DataFrame:
         parts = [self.frame.iloc[slice(*self.bounds[s])] for s in series_ids if s in self.bounds]
@@ -424,6 +436,24 @@ class Analyses:
         """Every observation of the bundle (sorted by series)."""
         return self._segments.frame
 
+    @property
+    def all_series(self) -> tuple[str, ...]:
+        """Every series of the bundle in the order of :attr:`observations` (whose frame is
+        therefore ``frame(*all_series)``)."""
+        return tuple(self._segments.bounds)
+
+    def data_digest(self, series_ids: Iterable[str]) -> str:
+        """SHA-256 (hex) of the observations of ``series_ids`` (those present, in order): of
+        each one's id and digest (:func:`yenflow.analysis_cache.segment_digests`, computed
+        once for the bundle), so it differs whenever ``frame(*series_ids)`` does."""
+        with self._lock:
+            digests = self._segments.digests()
+        h = hashlib.sha256()
+        for sid in series_ids:
+            if sid in digests:
+                h.update(f"{sid}\0{digests[sid]}\0".encode())
+        return h.hexdigest()
+
     def frame(self, *series_ids: str) -> pd.DataFrame:
         """The observations of the given series (those present), one canonical frame."""
         return self._segments.take(series_ids)
@@ -459,7 +489,9 @@ class Analyses:
         if self._cache is None or entry.cache_inputs is None:
             return entry.compute(self)
         inputs = entry.cache_inputs(self)
-        key = self._cache.key(entry.name, inputs.module, inputs.detail, inputs.frame)
+        key = self._cache.key_of_digest(
+            entry.name, inputs.module, inputs.detail, self.data_digest(inputs.series)
+        )
         found, result = self._cache.load(key)
         if not found:
             result = entry.compute(self)

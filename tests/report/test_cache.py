@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from yenflow import pipeline
-from yenflow.analysis_cache import AnalysisCache, default_cache, frame_digest
+from yenflow.analysis_cache import AnalysisCache, default_cache, frame_digest, segment_digests
 from yenflow.report import build_report
 
 GENERATED = pd.Timestamp("2025-06-01 12:00", tz="UTC")
@@ -44,6 +44,34 @@ def test_the_frame_digest_sees_every_value_time_id_and_the_order() -> None:
         frame_digest(f) for f in (base, value, published, renamed, base.iloc[::-1], base.iloc[:4])
     }
     assert len(digests) == 6
+
+
+def _bounds(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    ids = frame["series_id"].tolist()
+    return {s: (ids.index(s), len(ids) - ids[::-1].index(s)) for s in dict.fromkeys(ids)}
+
+
+def test_each_series_digest_sees_only_its_own_rows() -> None:
+    one = small_frame()
+    two = pd.concat(
+        [one, small_frame().assign(series_id="fred.DGS10", value=lambda f: f["value"] / 40)],
+        ignore_index=True,
+    )
+    digests = segment_digests(two, _bounds(two))
+    assert digests["fred.DEXJPUS"] == segment_digests(one, _bounds(one))["fred.DEXJPUS"]
+    assert digests["fred.DEXJPUS"] != digests["fred.DGS10"]
+    for column, change in (
+        ("value", 1e-9),
+        ("published_at", pd.Timedelta(microseconds=1)),
+        ("period_end", pd.Timedelta(days=1)),
+    ):
+        changed = two.copy()
+        changed.loc[7, column] += change  # a DGS10 row
+        after = segment_digests(changed, _bounds(changed))
+        assert after["fred.DEXJPUS"] == digests["fred.DEXJPUS"], column
+        assert after["fred.DGS10"] != digests["fred.DGS10"], column
+    shorter = two.drop(index=9).reset_index(drop=True)
+    assert segment_digests(shorter, _bounds(shorter))["fred.DGS10"] != digests["fred.DGS10"]
 
 
 def test_the_key_covers_name_function_code_and_data(tmp_path: Path) -> None:
@@ -171,7 +199,7 @@ def test_an_analysis_reads_exactly_its_declared_series(real_obs: pd.DataFrame) -
 
     def key(a: pipeline.Analyses, name: str) -> str:
         inputs = pipeline.ENTRIES[name].cache_inputs(a)  # type: ignore[misc]
-        return cache.key(name, inputs.module, inputs.detail, inputs.frame)
+        return cache.key_of_digest(name, inputs.module, inputs.detail, a.data_digest(inputs.series))
 
     assert key(bundle, "holdings") != key(holdings, "holdings")
     for name in ("carry", "flows.outward.equity", "investors", "positioning", "btc.sweep"):
