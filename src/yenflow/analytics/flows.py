@@ -619,9 +619,14 @@ class FlowWindows(ResultBase):
         lengths = list(self.window_weeks)
         return f"{len(t):,} windows of {pairs} flow(s), lengths {lengths}, to {last:%Y-%m-%d}"
 
-    def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+    def rows(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+        """The table's rows of one flow and window length, in period order (a slice of the
+        contiguous group: no scan of the table); empty when none was computed."""
         bounds = self.groups.get((direction, asset, weeks))
-        rows = self.table.iloc[slice(*bounds)] if bounds else self.table.iloc[:0]
+        return self.table.iloc[slice(*bounds)] if bounds else self.table.iloc[:0]
+
+    def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+        rows = self.rows(direction, asset, weeks)
         if rows.empty:
             msg = (
                 f"no {weeks}-week windows of {direction} {asset} were computed "
@@ -686,8 +691,10 @@ class FlowWindows(ResultBase):
         ranks = deoverlapped_ranks(
             rows["position"].to_numpy(), rows["net_jpy_100m"].to_numpy(), weeks, side
         )
-        chosen = rows.assign(episode_rank=ranks).loc[ranks > 0].sort_values("episode_rank")
-        return chosen.drop(columns="position").head(top).reset_index(drop=True)
+        ranked = np.flatnonzero(ranks > 0)
+        best = ranked[np.argsort(ranks[ranked], kind="stable")][:top]
+        chosen = rows.iloc[best].drop(columns="position")  # only the rows shown are copied
+        return chosen.assign(episode_rank=ranks[best]).reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
         """JSON-serializable dict: the latest window of every direction, asset and length."""

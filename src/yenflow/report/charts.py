@@ -261,10 +261,8 @@ def flows_chart(
     are marked with their rank. The view opens on the last ``years_shown`` years; the range
     slider below shows the whole history.
     """
-    table = windows.table
-    mask = (table["direction"] == direction) & (table["asset"] == asset)
-    weekly = table.loc[mask & (table["window_weeks"] == 1)]  # sorted by period already
-    two = table.loc[mask & (table["window_weeks"] == 2)]
+    weekly = windows.rows(direction, asset, 1)  # sorted by period already
+    two = windows.rows(direction, asset, 2)
     traces: list[dict] = [
         {
             "type": "bar",
@@ -493,7 +491,7 @@ def carry_chart(monitor: CarryMonitor, *, since: str = "2005-01-01") -> Figure:
     """Three panels on one date axis: US minus Japan rates (3-month and 10-year, percentage
     points), carry-to-risk (3-month differential / 3-month realized volatility, a ratio), and
     the carry index (long USD / short JPY funded at the Japanese 3-month rate, base 100)."""
-    frame = monitor.to_frame()
+    frame = monitor.frame  # read only: no copy
     frame = frame.loc[frame.index >= pd.Timestamp(since)]
     panels = (
         ("y", "diff_3m_pct", "3-month differential", BLUE, "%{y:+.2f} pp"),
