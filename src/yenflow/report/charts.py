@@ -99,13 +99,17 @@ def thin(series: pd.Series, *, max_points: int = MAX_POINTS) -> pd.Series:
     if n <= max_points:
         return clean
     per_bucket = max(1, int(np.ceil(3 * n / max_points)))
-    bucket = np.arange(n) // per_bucket
-    frame = pd.DataFrame({"bucket": bucket, "value": clean.to_numpy(dtype="float64")})
-    grouped = frame.groupby("bucket")["value"]
+    buckets = -(-n // per_bucket)
+    values = clean.to_numpy(dtype="float64")
+    # one row per bucket, the last one padded so that padding is never its min or max
+    low = np.full(buckets * per_bucket, np.inf)
+    high = np.full(buckets * per_bucket, -np.inf)
+    low[:n] = high[:n] = values
+    starts = np.arange(buckets) * per_bucket
     keep = np.zeros(n, dtype=bool)
-    keep[grouped.idxmin().to_numpy()] = True
-    keep[grouped.idxmax().to_numpy()] = True
-    keep[np.flatnonzero(np.diff(bucket, prepend=-1))] = True
+    keep[starts + low.reshape(buckets, per_bucket).argmin(axis=1)] = True  # first lowest
+    keep[starts + high.reshape(buckets, per_bucket).argmax(axis=1)] = True  # first highest
+    keep[starts] = True
     keep[-1] = True
     return clean[keep]
 
