@@ -601,6 +601,9 @@ class FlowWindows(ResultBase):
     notes: tuple[str, ...]
     window_weeks: tuple[int, ...]
     groups: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
+    #: the latest window of each group, kept once built (:func:`flow_windows` builds them
+    #: all, so a cached result carries them)
+    latest_windows: dict[tuple[str, str, int], FlowWindow] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.groups and len(self.table):
@@ -665,9 +668,13 @@ class FlowWindows(ResultBase):
         return self._record(rows, int(hit[0]))
 
     def latest(self, *, direction: Direction, asset: Asset, weeks: int) -> FlowWindow:
-        """The most recent complete ``weeks``-week window."""
-        rows = self._select(direction, asset, weeks)
-        return self._record(rows, len(rows) - 1)
+        """The most recent complete ``weeks``-week window (built once, then kept)."""
+        key = (direction, asset, weeks)
+        found = self.latest_windows.get(key)
+        if found is None:
+            rows = self._select(direction, asset, weeks)
+            found = self.latest_windows[key] = self._record(rows, len(rows) - 1)
+        return found
 
     def episodes(
         self,
@@ -766,9 +773,12 @@ def flow_windows(
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["x"])
     table = table.rename(columns={"window_periods": "window_weeks"}).reindex(columns=_FLOW_COLUMNS)
     notes += _rate_notes(table, rates, "windows")
-    return FlowWindows(
+    windows = FlowWindows(
         table=table, notes=tuple(notes), window_weeks=tuple(window_weeks), groups=groups
     )
+    for direction, asset, weeks in groups:
+        windows.latest(direction=direction, asset=asset, weeks=weeks)  # type: ignore[arg-type]
+    return windows
 
 
 # --------------------------------------------------------------------------- investor types
