@@ -24,8 +24,10 @@ _FROM_IMPORT = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+(.*)$")
 _IMPORT = re.compile(r"^\s*import\s+(.*)$")
 
 
+@cache
 def _module_file(module: str) -> Path | None:
-    """The file of a yenflow module (``yenflow.sources.tic`` -> ``.../sources/tic.py``)."""
+    """The file of a yenflow module (``yenflow.sources.tic`` -> ``.../sources/tic.py``); looked
+    up once per process (the files' bytes are read on each :func:`code_version`)."""
     parts = module.split(".")
     if parts[0] != "yenflow":
         return None

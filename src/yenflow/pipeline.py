@@ -8,13 +8,15 @@ first time it is asked for and then kept (a lock makes that safe across threads)
 whose data are missing raises :class:`~yenflow.errors.DataError` every time it is asked for,
 so each reader can turn it into a visible note.
 
-An expensive analysis that declares exactly what its result depends on (:class:`CacheInputs`:
-the Bitcoin lab's, a :class:`FrameAnalysis` of one frame; the attribution, of the bundle's
-observations and its as-of cut) can be cached across runs: give :func:`analyse` an
-:class:`~yenflow.analysis_cache.AnalysisCache` and its result is read back when those inputs,
-its code and the libraries are the same as when it was stored (a content key; see
-:mod:`yenflow.analysis_cache`), so a second report on an unchanged store does not recompute it.
-Cached and computed results are the same objects, so the report is byte for byte the same.
+Every entry declares exactly what its result depends on (:class:`CacheInputs`: the series
+whose observations it reads, e.g. a flow and the DEXJPUS days of its conversion; for the
+attribution every series and the as-of cut; and its code), so it can be cached across runs:
+give :func:`analyse` an :class:`~yenflow.analysis_cache.AnalysisCache` and its result is read
+back when those series' observations, its code and the libraries are the same as when it was
+stored (a content key; see :mod:`yenflow.analysis_cache`). A second report on an unchanged
+store recomputes nothing; after a fetch that changed some series, only the analyses that read
+them are recomputed. Cached and computed results are equal, so the report is byte for byte
+the same.
 
 The report's sections, the terminal summary and the JSON read the bundle and only format; the
 CLI asks :func:`required_series` which series to read from the store, so the report reads only
