@@ -104,7 +104,7 @@ def main() -> None:
             offline_cold.append(_run([*base, "--offline"], {**env, **cold}, out))
             offline_warm.append(_run([*base, "--offline"], {**env, **warm_cache}, out))
         print(f"yenflow report, data {args.data}, cores: {os.cpu_count()}")
-        print("cold: empty analysis cache; warm: the Bitcoin lab's results read from the cache")
+        print("cold: empty analysis cache; warm: every analysis's result read from the cache")
         _median("report --from DATA into an empty store, cold", fresh_cold)
         _median("report --from DATA into an empty store, warm", fresh_warm)
         _median("report --offline, cold", offline_cold)

@@ -271,7 +271,7 @@ def main() -> None:
     print(
         "\n(s: median wall-clock seconds of the whole command; cpu: median user+system CPU "
         "seconds; MB: the largest peak RSS among the runs)\n"
-        "cold: an empty analysis cache (everything computed); warm: the Bitcoin lab's results "
+        "cold: an empty analysis cache (everything computed); warm: every analysis's result "
         "read from the cache the cold run filled\n"
         "targets: report --offline <= 1.2 s / 1.6 s (1x/10x); report --from <= 2.5 s (1x); "
         "full fetch <= 1.5 s / 10 s; no-change fetch <= 0.5 s / 0.8 s; show <= 0.5 s; "

@@ -1,4 +1,5 @@
-"""A content-addressed cache of expensive analysis results (the Bitcoin lab's, the attribution).
+"""A content-addressed cache of the analyses' results (the Bitcoin lab, the attribution, the
+flows, the carry monitor... every entry of :data:`yenflow.pipeline.ENTRIES`).
 
 An analysis that declares what its result depends on (:class:`yenflow.pipeline.CacheInputs`:
 a module, a detail string and one observation frame) is stored under a key that is the
@@ -8,9 +9,11 @@ SHA-256 of exactly that:
 * the code: :func:`yenflow.closure.code_version` of its module (yenflow's version and a digest
   of every yenflow file in the module's import closure, so any edit to the lab, its kernels or
   the bootstrap misses), plus the Python, numpy, pandas and numba versions;
-* the data: every column of the frame it reads (the as-known observations of its declared
-  series at the report's as-of cut; for the attribution, every observation of the bundle),
-  names, dtypes and values byte for byte, in order.
+* the data: every column of the observations it reads (the as-known observations of its
+  declared series at the report's as-of cut; for the attribution, every observation of the
+  bundle), names, dtypes and values byte for byte, in order: the bundle digests each series
+  once (:func:`segment_digests`) and an analysis's data digest is that of its series' ids and
+  digests, in the order it reads them.
 
 So re-running a report on an unchanged store, or an as-of report whose inputs are the same,
 reads the result instead of recomputing it; any change to an input value, a publication time,
@@ -34,6 +37,7 @@ import importlib.metadata
 import os
 import pickle
 import platform
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +47,7 @@ import pandas as pd
 
 from yenflow.closure import code_version
 
-__all__ = ["CACHE_ENV", "AnalysisCache", "default_cache", "frame_digest"]
+__all__ = ["CACHE_ENV", "AnalysisCache", "default_cache", "frame_digest", "segment_digests"]
 
 CACHE_ENV = "YENFLOW_CACHE_DIR"
 _MAGIC = b"yenflow-analysis-cache 1\n"
@@ -75,6 +79,48 @@ def frame_digest(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+def _column_bytes(col: pd.Series) -> bytes | None:
+    """A number or datetime column's raw bytes (tz-aware datetimes as int64 ticks); None for
+    any other column."""
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        return np.ascontiguousarray(col.array.asi8).tobytes()
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufcmM":
+        return np.ascontiguousarray(col.to_numpy()).tobytes()
+    return None
+
+
+def segment_digests(
+    frame: pd.DataFrame, bounds: Mapping[str, tuple[int, int]], *, id_column: str = "series_id"
+) -> dict[str, str]:
+    """SHA-256 (hex) of each series' rows of ``frame``: ``bounds`` maps a series id to its
+    row range ``[start, stop)`` (every row of which has that ``id_column``), and its digest
+    covers that id, the row count and every other column's names, dtypes and values in
+    order, as :func:`frame_digest` does. One pass over each column: the bytes of a number or
+    datetime column are taken once and cut per series (a bundle digests its observations
+    once, however many analyses read each series)."""
+    hashes = {}
+    for sid, (start, stop) in bounds.items():
+        hashes[sid] = hashlib.sha256(f"{sid}{_SEP.decode()}{stop - start} rows".encode() + _SEP)
+    for name in frame.columns:
+        if name == id_column:
+            continue
+        col = frame[name]
+        head = str(name).encode() + _SEP + str(col.dtype).encode() + _SEP
+        raw = _column_bytes(col)
+        width = len(raw) // len(col) if raw is not None and len(col) else 0
+        for sid, (start, stop) in bounds.items():
+            h = hashes[sid]
+            h.update(head)
+            if raw is not None:
+                h.update(memoryview(raw)[start * width : stop * width])
+            else:
+                codes, uniques = pd.factorize(col.iloc[start:stop], use_na_sentinel=True)
+                h.update(_SEP.join(repr(u).encode() for u in uniques) + _SEP)
+                h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
+            h.update(_SEP)
+    return {sid: h.hexdigest() for sid, h in hashes.items()}
+
+
 def _version_of(distribution: str) -> str:
     try:
         return importlib.metadata.version(distribution)
@@ -96,6 +142,15 @@ class AnalysisCache:
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
+        self._code: dict[str, str] = {}  # module -> code_version, read once per cache object
+
+    def code(self, module: str) -> str:
+        """:func:`~yenflow.closure.code_version` of ``module``, read once by this object (one
+        report's analyses share the pipeline's closure: its files are read once, not once per
+        analysis)."""
+        if module not in self._code:
+            self._code[module] = code_version(module)
+        return self._code[module]
 
     def __repr__(self) -> str:
         return f"AnalysisCache({str(self.directory)!r})"
@@ -103,10 +158,15 @@ class AnalysisCache:
     def key(self, name: str, module: str, detail: str, frame: pd.DataFrame) -> str:
         """The content key of analysis ``name`` whose code is ``module``'s import closure and
         whose result depends on ``frame`` and ``detail`` (its function, its as-of cut...)."""
+        return self.key_of_digest(name, module, detail, frame_digest(frame))
+
+    def key_of_digest(self, name: str, module: str, detail: str, data: str) -> str:
+        """The content key as :meth:`key`, with the data given by its digest ``data`` (of
+        the frame, or of its series' :func:`segment_digests`)."""
         h = hashlib.sha256()
-        for part in (name, module, detail, code_version(module), _libraries()):
+        for part in (name, module, detail, self.code(module), _libraries()):
             h.update(part.encode() + _SEP)
-        h.update(frame_digest(frame).encode())
+        h.update(data.encode())
         return h.hexdigest()
 
     def path(self, key: str) -> Path:

@@ -24,8 +24,10 @@ _FROM_IMPORT = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+(.*)$")
 _IMPORT = re.compile(r"^\s*import\s+(.*)$")
 
 
+@cache
 def _module_file(module: str) -> Path | None:
-    """The file of a yenflow module (``yenflow.sources.tic`` -> ``.../sources/tic.py``)."""
+    """The file of a yenflow module (``yenflow.sources.tic`` -> ``.../sources/tic.py``); looked
+    up once per process (the files' bytes are read on each :func:`code_version`)."""
     parts = module.split(".")
     if parts[0] != "yenflow":
         return None
@@ -49,6 +51,8 @@ def _imports_of(module: str, origin: Path) -> frozenset[str]:
     skip_indent: int | None = None
     lines = iter(origin.read_text(encoding="utf-8").splitlines())
     for line in lines:
+        if skip_indent is None and "import" not in line and "TYPE_CHECKING" not in line:
+            continue  # most lines: neither an import nor the start of a skipped block
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue

@@ -8,13 +8,15 @@ first time it is asked for and then kept (a lock makes that safe across threads)
 whose data are missing raises :class:`~yenflow.errors.DataError` every time it is asked for,
 so each reader can turn it into a visible note.
 
-An expensive analysis that declares exactly what its result depends on (:class:`CacheInputs`:
-the Bitcoin lab's, a :class:`FrameAnalysis` of one frame; the attribution, of the bundle's
-observations and its as-of cut) can be cached across runs: give :func:`analyse` an
-:class:`~yenflow.analysis_cache.AnalysisCache` and its result is read back when those inputs,
-its code and the libraries are the same as when it was stored (a content key; see
-:mod:`yenflow.analysis_cache`), so a second report on an unchanged store does not recompute it.
-Cached and computed results are the same objects, so the report is byte for byte the same.
+Every entry declares exactly what its result depends on (:class:`CacheInputs`: the series
+whose observations it reads, e.g. a flow and the DEXJPUS days of its conversion; for the
+attribution every series and the as-of cut; and its code), so it can be cached across runs:
+give :func:`analyse` an :class:`~yenflow.analysis_cache.AnalysisCache` and its result is read
+back when those series' observations, its code and the libraries are the same as when it was
+stored (a content key; see :mod:`yenflow.analysis_cache`). A second report on an unchanged
+store recomputes nothing; after a fetch that changed some series, only the analyses that read
+them are recomputed. Cached and computed results are equal, so the report is byte for byte
+the same.
 
 The report's sections, the terminal summary and the JSON read the bundle and only format; the
 CLI asks :func:`required_series` which series to read from the store, so the report reads only
@@ -24,6 +26,7 @@ is one more entry, with its needs).
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import re
 import threading
@@ -124,11 +127,12 @@ class Needs:
 class CacheInputs:
     """Everything a cacheable analysis's result depends on: the code of ``module``'s import
     closure, ``detail`` (its function, parameters, the as-of cut: whatever else it reads)
-    and one observation ``frame``."""
+    and the observations of ``series`` (those present, in this order: the frame
+    ``Analyses.frame(*series)`` it reads)."""
 
     module: str
     detail: str
-    frame: pd.DataFrame
+    series: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ class FrameAnalysis:
         return self.run(a.frame(*self.series))
 
     def cache_inputs(self, a: Analyses) -> CacheInputs:
-        return CacheInputs(self.module, self.function, a.frame(*self.series))
+        return CacheInputs(self.module, self.function, self.series)
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,20 @@ class Entry:
     compute: Callable[[Analyses], Any] = field(repr=False)
     doc: str = ""
     cache_inputs: Callable[[Analyses], CacheInputs] | None = field(default=None, repr=False)
+
+
+def _reads(
+    name: str, series: Callable[[Analyses], Iterable[str]]
+) -> Callable[[Analyses], CacheInputs]:
+    """The cache inputs of an entry that is a pure function of the frame of ``series(a)``
+    (every series it reads, e.g. a flow and the DEXJPUS days its conversion uses): that frame,
+    and the pipeline's import closure as its code (the entry's function is here, the analysis
+    in the modules it imports). It does not read the as-of cut (the frame is already cut)."""
+
+    def inputs(a: Analyses) -> CacheInputs:
+        return CacheInputs(__name__, name, tuple(series(a)))
+
+    return inputs
 
 
 def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows]:
@@ -176,17 +194,31 @@ def _flows(direction: Direction, asset: str) -> Callable[[Analyses], FlowWindows
     return compute
 
 
+def _flow_inputs(direction: Direction, asset: str) -> Callable[[Analyses], CacheInputs]:
+    """A flow's windows read its weekly series and the DEXJPUS days of the conversion."""
+    sid = weekly_series_id(direction, asset)  # type: ignore[arg-type]
+    return _reads(f"flow_windows {direction} {asset}", lambda _: (sid, USDJPY_ID))
+
+
 #: the by-investor series the investor-type analysis reads (net purchases of long-term debt).
 INVESTOR_PATTERN = r"mof\.monthly\.investor\.[a-z0-9_]+\.long_term_debt\.net"
 
 
-def _investors(a: Analyses) -> InvestorFlows:
+def _investor_ids(a: Analyses) -> list[str]:
     ids = sorted(s for s in a.series if re.fullmatch(INVESTOR_PATTERN, s))
-    return investor_flows(a.frame(*ids, monthly_total_id("long_term_debt")), rates=a.usdjpy_rates)
+    return [*ids, monthly_total_id("long_term_debt")]
+
+
+def _investors(a: Analyses) -> InvestorFlows:
+    return investor_flows(a.frame(*_investor_ids(a)), rates=a.usdjpy_rates)
+
+
+def _tic_ids(a: Analyses) -> list[str]:
+    return sorted(s for s in a.series if s.startswith("tic."))
 
 
 def _holdings(a: Analyses) -> TreasuryHoldings:
-    return treasury_holdings(a.frame(*(s for s in a.series if s.startswith("tic."))))
+    return treasury_holdings(a.frame(*_tic_ids(a)))
 
 
 def _carry(a: Analyses) -> CarryMonitor:
@@ -233,7 +265,7 @@ def _attribution(a: Analyses) -> Any:
 def _attribution_inputs(a: Analyses) -> CacheInputs:
     """The attribution reads every observation of the bundle (its flows are computed from
     them) and the as-of cut; its code is the pipeline's import closure."""
-    return CacheInputs(__name__, f"explain_notable as of {a.as_of!r}", a.observations)
+    return CacheInputs(__name__, f"explain_notable as of {a.as_of!r}", a.all_series)
 
 
 #: every analysis of the bundle, by name.
@@ -244,6 +276,7 @@ ENTRIES: dict[str, Entry] = {
             Needs(required=(weekly_series_id(d, a),), optional=(USDJPY_ID,)),  # type: ignore[arg-type]
             _flows(d, a),
             "MoF weekly rolling windows, ranks and records (flows.flow_windows)",
+            _flow_inputs(d, a),
         )
         for d, a in FLOW_PAIRS
     },
@@ -254,6 +287,7 @@ ENTRIES: dict[str, Entry] = {
         ),
         _investors,
         "monthly net purchases of foreign long-term bonds by investor type",
+        _reads("investor_flows long_term_debt", lambda a: (*_investor_ids(a), USDJPY_ID)),
     ),
     "holdings": Entry(
         "holdings",
@@ -263,21 +297,28 @@ ENTRIES: dict[str, Entry] = {
         ),
         _holdings,
         "TIC Treasury holdings, ranks and shares",
+        _reads("treasury_holdings", _tic_ids),
     ),
     "carry": Entry(
         "carry",
         Needs(required=(FX_ID, JP_3M_ID), optional=_CARRY_OPTIONAL),
         _carry,
         "the carry monitor (differentials, volatility, carry index, positioning, unwinds)",
+        _reads(f"carry_monitor {CFTC_TRADER}", lambda _: carry_series(CFTC_TRADER)),
     ),
     "fx": Entry(
         "fx",
         Needs(required=(FX_ID,)),
         lambda a: fx_volatility(a.frame(FX_ID)),
         "USD/JPY and its realized volatility",
+        _reads("fx_volatility", lambda _: (FX_ID,)),
     ),
     "unwinds": Entry(
-        "unwinds", Needs(required=(FX_ID,)), _unwinds, "carry-unwind episodes of USD/JPY"
+        "unwinds",
+        Needs(required=(FX_ID,)),
+        _unwinds,
+        "carry-unwind episodes of USD/JPY",
+        _reads(f"unwinds {CFTC_TRADER}", lambda _: carry_series(CFTC_TRADER)),
     ),
     "attribution": Entry(
         "attribution",
@@ -309,6 +350,7 @@ ENTRIES: dict[str, Entry] = {
         Needs(required=(_CFTC[0],), optional=(*_CFTC[1:], carry_series(CFTC_TRADER)[-1], FX_ID)),
         _positioning,
         "CFTC yen futures positioning",
+        _reads(f"positioning {CFTC_TRADER}", lambda _: carry_series(CFTC_TRADER)),
     ),
 }
 
@@ -328,17 +370,31 @@ class _Segments:
     """Observations sorted once by series, each series a slice (cheaper than a groupby)."""
 
     def __init__(self, obs: pd.DataFrame) -> None:
+        self._digests: dict[str, str] | None = None
         if obs.empty:
             self.frame, self.bounds = obs, {}
             return
-        if not obs["series_id"].is_monotonic_increasing:
-            obs = obs.sort_values("series_id", kind="stable", ignore_index=True)
         codes, names = pd.factorize(obs["series_id"], sort=False)
+        ids = [str(n) for n in names]
+        # sorted by series: each id in one run (codes never fall) and the runs in id order
+        # (checked on the codes and the few ids: faster than a check of every text value)
+        if not (bool((codes[1:] >= codes[:-1]).all()) and ids == sorted(ids)):
+            obs = obs.sort_values("series_id", kind="stable", ignore_index=True)
+            codes, names = pd.factorize(obs["series_id"], sort=False)
         starts = (codes[1:] != codes[:-1]).nonzero()[0] + 1
         lo = [0, *starts.tolist()]
         hi = [*starts.tolist(), len(codes)]
         self.frame = obs
         self.bounds = {str(names[codes[a]]): (a, b) for a, b in zip(lo, hi, strict=True)}
+
+    def digests(self) -> dict[str, str]:
+        """Each series' digest (:func:`yenflow.analysis_cache.segment_digests`), computed on
+        first use."""
+        if self._digests is None:
+            from yenflow.analysis_cache import segment_digests
+
+            self._digests = segment_digests(self.frame, self.bounds)
+        return self._digests
 
     def take(self, series_ids: Iterable[str]) -> pd.DataFrame:
         parts = [self.frame.iloc[slice(*self.bounds[s])] for s in series_ids if s in self.bounds]
@@ -386,6 +442,24 @@ class Analyses:
         """Every observation of the bundle (sorted by series)."""
         return self._segments.frame
 
+    @property
+    def all_series(self) -> tuple[str, ...]:
+        """Every series of the bundle in the order of :attr:`observations` (whose frame is
+        therefore ``frame(*all_series)``)."""
+        return tuple(self._segments.bounds)
+
+    def data_digest(self, series_ids: Iterable[str]) -> str:
+        """SHA-256 (hex) of the observations of ``series_ids`` (those present, in order): of
+        each one's id and digest (:func:`yenflow.analysis_cache.segment_digests`, computed
+        once for the bundle), so it differs whenever ``frame(*series_ids)`` does."""
+        with self._lock:
+            digests = self._segments.digests()
+        h = hashlib.sha256()
+        for sid in series_ids:
+            if sid in digests:
+                h.update(f"{sid}\0{digests[sid]}\0".encode())
+        return h.hexdigest()
+
     def frame(self, *series_ids: str) -> pd.DataFrame:
         """The observations of the given series (those present), one canonical frame."""
         return self._segments.take(series_ids)
@@ -421,7 +495,9 @@ class Analyses:
         if self._cache is None or entry.cache_inputs is None:
             return entry.compute(self)
         inputs = entry.cache_inputs(self)
-        key = self._cache.key(entry.name, inputs.module, inputs.detail, inputs.frame)
+        key = self._cache.key_of_digest(
+            entry.name, inputs.module, inputs.detail, self.data_digest(inputs.series)
+        )
         found, result = self._cache.load(key)
         if not found:
             result = entry.compute(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from yenflow import pipeline
-from yenflow.analysis_cache import AnalysisCache, default_cache, frame_digest
+from yenflow.analysis_cache import AnalysisCache, default_cache, frame_digest, segment_digests
 from yenflow.report import build_report
 
 GENERATED = pd.Timestamp("2025-06-01 12:00", tz="UTC")
@@ -43,6 +44,34 @@ def test_the_frame_digest_sees_every_value_time_id_and_the_order() -> None:
         frame_digest(f) for f in (base, value, published, renamed, base.iloc[::-1], base.iloc[:4])
     }
     assert len(digests) == 6
+
+
+def _bounds(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    ids = frame["series_id"].tolist()
+    return {s: (ids.index(s), len(ids) - ids[::-1].index(s)) for s in dict.fromkeys(ids)}
+
+
+def test_each_series_digest_sees_only_its_own_rows() -> None:
+    one = small_frame()
+    two = pd.concat(
+        [one, small_frame().assign(series_id="fred.DGS10", value=lambda f: f["value"] / 40)],
+        ignore_index=True,
+    )
+    digests = segment_digests(two, _bounds(two))
+    assert digests["fred.DEXJPUS"] == segment_digests(one, _bounds(one))["fred.DEXJPUS"]
+    assert digests["fred.DEXJPUS"] != digests["fred.DGS10"]
+    for column, change in (
+        ("value", 1e-9),
+        ("published_at", pd.Timedelta(microseconds=1)),
+        ("period_end", pd.Timedelta(days=1)),
+    ):
+        changed = two.copy()
+        changed.loc[7, column] += change  # a DGS10 row
+        after = segment_digests(changed, _bounds(changed))
+        assert after["fred.DEXJPUS"] == digests["fred.DEXJPUS"], column
+        assert after["fred.DGS10"] != digests["fred.DGS10"], column
+    shorter = two.drop(index=9).reset_index(drop=True)
+    assert segment_digests(shorter, _bounds(shorter))["fred.DGS10"] != digests["fred.DGS10"]
 
 
 def test_the_key_covers_name_function_code_and_data(tmp_path: Path) -> None:
@@ -106,32 +135,72 @@ def summary_json(obs: pd.DataFrame, cache: AnalysisCache | None) -> str:
     return json.dumps(report.summary(), default=str, sort_keys=True)
 
 
+def _count_computes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every entry the bundle computes (a cache miss, or no cache)."""
+    runs: list[str] = []
+    for name, entry in pipeline.ENTRIES.items():
+
+        def counted(a: pipeline.Analyses, name: str = name, entry=entry) -> object:
+            runs.append(name)
+            return entry.compute(a)
+
+        monkeypatch.setitem(pipeline.ENTRIES, name, replace(entry, compute=counted))
+    return runs
+
+
+def _changed(obs: pd.DataFrame, series_id: str) -> pd.DataFrame:
+    """``obs`` with the last value of ``series_id`` half as large again."""
+    row = obs.index[obs["series_id"] == series_id][-1]
+    changed = obs.copy()
+    changed.loc[row, "value"] *= 1.5
+    return changed
+
+
 def test_a_cached_report_is_the_computed_one_and_changed_inputs_miss(
     real_obs: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = AnalysisCache(tmp_path / "cache")
     uncached = summary_json(real_obs, None)
+    runs = _count_computes(monkeypatch)
     cold = summary_json(real_obs, cache)
-    stored = sorted(cache.directory.rglob("*.pickle"))
-    assert len(stored) == 4  # the chain, the event study, the sweep, the attribution
+    computed = set(runs)
+    # every analysis of the bundle declares its inputs, so each one computed is stored
+    assert {"carry", "holdings", "attribution", "btc.sweep"} <= computed
+    assert all(pipeline.ENTRIES[n].cache_inputs is not None for n in computed)
+    assert len(list(cache.directory.rglob("*.pickle"))) == len(computed) == len(runs)
 
-    runs: list[str] = []
-    real_run = pipeline.FrameAnalysis.run
-
-    def counted(self: pipeline.FrameAnalysis, frame: pd.DataFrame) -> object:
-        runs.append(self.function)
-        return real_run(self, frame)
-
-    monkeypatch.setattr(pipeline.FrameAnalysis, "run", counted)
+    runs.clear()
     warm = summary_json(real_obs, cache)
-    assert runs == []  # every Bitcoin result read back, none recomputed
+    assert runs == []  # every result read back, none recomputed
     assert uncached == cold == warm
 
     # one BTC close changed: every Bitcoin analysis reads it (and the attribution reads every
-    # observation), so each misses and recomputes
-    btc = real_obs.index[real_obs["series_id"].isin(pipeline._BTC_OPTIONAL)][-1]
-    changed = real_obs.copy()
-    changed.loc[btc, "value"] *= 1.5
-    summary_json(changed, cache)
-    assert sorted(runs) == ["lab_chain", "lab_events", "lab_sweep"]
-    assert len(list(cache.directory.rglob("*.pickle"))) == 8
+    # observation), so those miss and recompute; nothing else does
+    btc = next(s for s in pipeline._BTC_OPTIONAL if (real_obs["series_id"] == s).any())
+    summary_json(_changed(real_obs, btc), cache)
+    assert sorted(runs) == ["attribution", "btc.chain", "btc.events", "btc.sweep"]
+
+    # one weekly MoF flow changed: only its windows (and the attribution) recompute, and the
+    # result is the one computed without a cache
+    runs.clear()
+    flow = pipeline.weekly_series_id("inward", "equity")
+    changed = _changed(real_obs, flow)
+    cached = summary_json(changed, cache)
+    assert sorted(runs) == ["attribution", "flows.inward.equity"]
+    assert cached == summary_json(changed, None)
+
+
+def test_an_analysis_reads_exactly_its_declared_series(real_obs: pd.DataFrame) -> None:
+    """The cache key of an entry is the frame of the series it declares: a series outside
+    it leaves the key alone, one inside it changes the key."""
+    cache = AnalysisCache("unused")
+    bundle = pipeline.analyse(real_obs)
+    holdings = pipeline.analyse(_changed(real_obs, pipeline.GRAND_TOTAL))
+
+    def key(a: pipeline.Analyses, name: str) -> str:
+        inputs = pipeline.ENTRIES[name].cache_inputs(a)  # type: ignore[misc]
+        return cache.key_of_digest(name, inputs.module, inputs.detail, a.data_digest(inputs.series))
+
+    assert key(bundle, "holdings") != key(holdings, "holdings")
+    for name in ("carry", "flows.outward.equity", "investors", "positioning", "btc.sweep"):
+        assert key(bundle, name) == key(holdings, name)

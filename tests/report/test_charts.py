@@ -106,3 +106,32 @@ def test_positioning_axes_share_their_zero(report: Report) -> None:
     usd = np.asarray(next(t for t in fig.data if "USD bn" in t.name).y, dtype="float64")
     usd = usd[np.isfinite(usd)]
     assert right[0] <= usd.min() and usd.max() <= right[1]
+
+
+def _thin_by_groupby(series: pd.Series, max_points: int) -> pd.Series:
+    """The bucket rule of :func:`thin` written with a pandas groupby (its first form)."""
+    clean = series.dropna()
+    n = len(clean)
+    if n <= max_points:
+        return clean
+    per_bucket = max(1, int(np.ceil(3 * n / max_points)))
+    bucket = np.arange(n) // per_bucket
+    grouped = pd.DataFrame({"bucket": bucket, "value": clean.to_numpy()}).groupby("bucket")
+    keep = np.zeros(n, dtype=bool)
+    keep[grouped["value"].idxmin().to_numpy()] = True
+    keep[grouped["value"].idxmax().to_numpy()] = True
+    keep[np.flatnonzero(np.diff(bucket, prepend=-1))] = True
+    keep[-1] = True
+    return clean[keep]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 1.0, -2.5, 3.0, np.nan, np.inf, -np.inf]), max_size=900),
+    st.integers(min_value=3, max_value=200),
+)
+def test_thin_keeps_the_points_of_the_bucket_rule(values: list[float], max_points: int) -> None:
+    series = pd.Series(values, index=pd.date_range("2000-01-01", periods=len(values)))
+    pd.testing.assert_series_equal(
+        thin(series, max_points=max_points), _thin_by_groupby(series, max_points)
+    )

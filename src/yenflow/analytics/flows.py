@@ -601,6 +601,9 @@ class FlowWindows(ResultBase):
     notes: tuple[str, ...]
     window_weeks: tuple[int, ...]
     groups: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
+    #: the latest window of each group, kept once built (:func:`flow_windows` builds them
+    #: all, so a cached result carries them)
+    latest_windows: dict[tuple[str, str, int], FlowWindow] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.groups and len(self.table):
@@ -619,9 +622,14 @@ class FlowWindows(ResultBase):
         lengths = list(self.window_weeks)
         return f"{len(t):,} windows of {pairs} flow(s), lengths {lengths}, to {last:%Y-%m-%d}"
 
-    def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+    def rows(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+        """The table's rows of one flow and window length, in period order (a slice of the
+        contiguous group: no scan of the table); empty when none was computed."""
         bounds = self.groups.get((direction, asset, weeks))
-        rows = self.table.iloc[slice(*bounds)] if bounds else self.table.iloc[:0]
+        return self.table.iloc[slice(*bounds)] if bounds else self.table.iloc[:0]
+
+    def _select(self, direction: Direction, asset: Asset, weeks: int) -> pd.DataFrame:
+        rows = self.rows(direction, asset, weeks)
         if rows.empty:
             msg = (
                 f"no {weeks}-week windows of {direction} {asset} were computed "
@@ -660,9 +668,13 @@ class FlowWindows(ResultBase):
         return self._record(rows, int(hit[0]))
 
     def latest(self, *, direction: Direction, asset: Asset, weeks: int) -> FlowWindow:
-        """The most recent complete ``weeks``-week window."""
-        rows = self._select(direction, asset, weeks)
-        return self._record(rows, len(rows) - 1)
+        """The most recent complete ``weeks``-week window (built once, then kept)."""
+        key = (direction, asset, weeks)
+        found = self.latest_windows.get(key)
+        if found is None:
+            rows = self._select(direction, asset, weeks)
+            found = self.latest_windows[key] = self._record(rows, len(rows) - 1)
+        return found
 
     def episodes(
         self,
@@ -686,8 +698,10 @@ class FlowWindows(ResultBase):
         ranks = deoverlapped_ranks(
             rows["position"].to_numpy(), rows["net_jpy_100m"].to_numpy(), weeks, side
         )
-        chosen = rows.assign(episode_rank=ranks).loc[ranks > 0].sort_values("episode_rank")
-        return chosen.drop(columns="position").head(top).reset_index(drop=True)
+        ranked = np.flatnonzero(ranks > 0)
+        best = ranked[np.argsort(ranks[ranked], kind="stable")][:top]
+        chosen = rows.iloc[best].drop(columns="position")  # only the rows shown are copied
+        return chosen.assign(episode_rank=ranks[best]).reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
         """JSON-serializable dict: the latest window of every direction, asset and length."""
@@ -759,9 +773,12 @@ def flow_windows(
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["x"])
     table = table.rename(columns={"window_periods": "window_weeks"}).reindex(columns=_FLOW_COLUMNS)
     notes += _rate_notes(table, rates, "windows")
-    return FlowWindows(
+    windows = FlowWindows(
         table=table, notes=tuple(notes), window_weeks=tuple(window_weeks), groups=groups
     )
+    for direction, asset, weeks in groups:
+        windows.latest(direction=direction, asset=asset, weeks=weeks)  # type: ignore[arg-type]
+    return windows
 
 
 # --------------------------------------------------------------------------- investor types

@@ -55,8 +55,9 @@ def report(
         bool,
         typer.Option(
             "--cache/--no-cache",
-            help="Reuse the Bitcoin lab's results when its inputs and code are unchanged "
-            "(kept in the user cache dir or YENFLOW_CACHE_DIR; off: recompute everything).",
+            help="Reuse each analysis's result when the series it reads and its code are "
+            "unchanged (kept in the user cache dir or YENFLOW_CACHE_DIR; off: recompute "
+            "everything).",
         ),
     ] = True,
 ) -> None:

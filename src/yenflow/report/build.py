@@ -104,7 +104,7 @@ def build_report(
         on_error: ``"note"`` turns an unexpected error inside a section into a visible note
             (the report still renders); ``"raise"`` re-raises it (tests, debugging). A
             :class:`~yenflow.errors.DataError` is always a note.
-        cache: where the expensive frame analyses (the Bitcoin lab) keep their results
+        cache: where the analyses (every entry of the bundle) keep their results
             across runs (:mod:`yenflow.analysis_cache`); None computes everything.
 
     Raises:

@@ -1,13 +1,14 @@
 """Charts: analytics results in, plotly figures out (pure functions, no I/O).
 
 Every figure has a title, axis titles with units, and hover labels that show values with their
-units. Figures are specified as plain dicts (traces and layout) and validated once by
-``go.Figure(spec)``: building them trace by trace through plotly's setters is several times
-slower. All use one small template (:data:`TEMPLATE`), so the HTML file does not carry
-plotly's large default template once per chart; dates travel as ISO day strings, numbers as
-numpy arrays (plotly encodes them compactly); long daily series are thinned (:func:`thin`)
-to about :data:`MAX_POINTS` points that keep every peak and trough.
-"""
+units. Figures are specified as plain dicts (traces and layout) in a
+:class:`~yenflow.report.figure.Figure`, which writes plotly.js JSON directly, as plotly writes
+the validated figure (validating through plotly's classes, and even importing them, costs more
+than the rest of the report's HTML); :meth:`~yenflow.report.figure.Figure.to_plotly` gives the
+validated plotly figure. All use one small template (:data:`TEMPLATE`), so the HTML file does
+not carry plotly's large default template once per chart; dates travel as ISO day strings,
+numbers as numpy arrays (plotly encodes them compactly); long daily series are thinned
+(:func:`thin`) to about :data:`MAX_POINTS` points that keep every peak and trough."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from yenflow.analytics.carry import CarryMonitor, Positioning, UnwindEpisodes
 from yenflow.analytics.flows import Asset, Direction, FlowWindows, InvestorFlows
 from yenflow.analytics.holdings import TreasuryHoldings
 from yenflow.analytics.labels import asset_words, flow_label
+from yenflow.report.figure import Figure
 
 if TYPE_CHECKING:  # the Bitcoin lab loads numba: only when its section is built
     from yenflow.analytics.bitcoin.chain import ChainResult
@@ -55,8 +56,8 @@ AXIS = "#c5cbd3"
 _AXIS = {"showgrid": True, "gridcolor": GRID, "linecolor": AXIS, "ticks": "outside"}
 
 #: A small template: system fonts, light grid, legend under the plot, one colour order.
-TEMPLATE = go.layout.Template(
-    layout={
+TEMPLATE: dict[str, Any] = {
+    "layout": {
         "font": {
             "family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
             "size": 13,
@@ -72,7 +73,7 @@ TEMPLATE = go.layout.Template(
         "yaxis": {**_AXIS, "zeroline": True, "zerolinecolor": AXIS},
         "title": {"x": 0.0, "xanchor": "left", "xref": "paper", "font": {"size": 16}},
     }
-)
+}
 
 #: Most points a daily line carries; longer series are thinned to about this many.
 MAX_POINTS = 1_500
@@ -98,13 +99,17 @@ def thin(series: pd.Series, *, max_points: int = MAX_POINTS) -> pd.Series:
     if n <= max_points:
         return clean
     per_bucket = max(1, int(np.ceil(3 * n / max_points)))
-    bucket = np.arange(n) // per_bucket
-    frame = pd.DataFrame({"bucket": bucket, "value": clean.to_numpy(dtype="float64")})
-    grouped = frame.groupby("bucket")["value"]
+    buckets = -(-n // per_bucket)
+    values = clean.to_numpy(dtype="float64")
+    # one row per bucket, the last one padded so that padding is never its min or max
+    low = np.full(buckets * per_bucket, np.inf)
+    high = np.full(buckets * per_bucket, -np.inf)
+    low[:n] = high[:n] = values
+    starts = np.arange(buckets) * per_bucket
     keep = np.zeros(n, dtype=bool)
-    keep[grouped.idxmin().to_numpy()] = True
-    keep[grouped.idxmax().to_numpy()] = True
-    keep[np.flatnonzero(np.diff(bucket, prepend=-1))] = True
+    keep[starts + low.reshape(buckets, per_bucket).argmin(axis=1)] = True  # first lowest
+    keep[starts + high.reshape(buckets, per_bucket).argmax(axis=1)] = True  # first highest
+    keep[starts] = True
     keep[-1] = True
     return clean[keep]
 
@@ -115,8 +120,21 @@ def thin(series: pd.Series, *, max_points: int = MAX_POINTS) -> pd.Series:
 
 
 def _dates(index: Iterable[Any]) -> np.ndarray:
-    """ISO day strings (plotly reads them as dates) in an object array (fast to validate)."""
+    """ISO day strings (plotly reads them as dates) in an object array.
+
+    Naive datetime64 columns and indexes are written by numpy in one call (the same strings
+    as ``strftime("%Y-%m-%d")``); anything else (timestamps in a list, zoned times) through
+    pandas."""
+    dtype = getattr(index, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        days = np.asarray(index).astype("datetime64[D]")
+        if days.size == 0 or (days.min() >= _FIRST_DAY and days.max() <= _LAST_DAY):
+            return np.datetime_as_string(days, unit="D").astype(object)
     return np.asarray(pd.DatetimeIndex(list(index)).strftime("%Y-%m-%d"), dtype=object)
+
+
+#: the days numpy writes as ``YYYY-MM-DD`` (four-digit years; no NaT)
+_FIRST_DAY, _LAST_DAY = np.datetime64("1000-01-01", "D"), np.datetime64("9999-12-31", "D")
 
 
 def _numbers(values: Any) -> np.ndarray:
@@ -165,10 +183,9 @@ def _extra(hover: str | np.ndarray) -> str | np.ndarray:
     return np.char.add(hover.astype(str), "<extra></extra>").astype(object)
 
 
-def _figure(title: str, traces: list[dict], layout: dict | None = None) -> go.Figure:
-    """One validated figure from trace dicts and layout overrides."""
-    spec_layout = {"template": TEMPLATE, "title": {"text": title}, **(layout or {})}
-    return go.Figure({"data": traces, "layout": spec_layout})
+def _figure(title: str, traces: list[dict], layout: dict | None = None) -> Figure:
+    """One figure from trace dicts and layout overrides."""
+    return Figure(traces, {"template": TEMPLATE, "title": {"text": title}, **(layout or {})})
 
 
 def _stacked_axes(rows: Sequence[tuple[float, str]], *, x_title: str, gap: float = 0.07) -> dict:
@@ -240,7 +257,7 @@ def flows_chart(
     asset: Asset = "long_term_debt",
     top: int = 5,
     years_shown: int = 12,
-) -> go.Figure:
+) -> Figure:
     """Weekly net flows (bars) and the rolling 2-week sum (line), with record windows marked.
 
     Amounts in ¥ trillion (hover adds ¥100 million and USD bn; USD is blank where DEXJPUS has
@@ -248,10 +265,8 @@ def flows_chart(
     are marked with their rank. The view opens on the last ``years_shown`` years; the range
     slider below shows the whole history.
     """
-    table = windows.table
-    mask = (table["direction"] == direction) & (table["asset"] == asset)
-    weekly = table.loc[mask & (table["window_weeks"] == 1)]  # sorted by period already
-    two = table.loc[mask & (table["window_weeks"] == 2)]
+    weekly = windows.rows(direction, asset, 1)  # sorted by period already
+    two = windows.rows(direction, asset, 2)
     traces: list[dict] = [
         {
             "type": "bar",
@@ -318,7 +333,7 @@ def flows_chart(
     return _figure(title, traces, layout)
 
 
-def investor_chart(flows: InvestorFlows, *, months: int = 36) -> go.Figure:
+def investor_chart(flows: InvestorFlows, *, months: int = 36) -> Figure:
     """Monthly net purchases of foreign securities by investor type (bars, ¥ trillion)."""
     table = flows.to_frame()
     start = table["period_start"].max() - pd.DateOffset(months=months - 1)
@@ -375,7 +390,7 @@ def _holding_hover(label: str, rows: pd.DataFrame) -> str | np.ndarray:
     ).astype(object)
 
 
-def holdings_chart(holdings: TreasuryHoldings) -> go.Figure:
+def holdings_chart(holdings: TreasuryHoldings) -> Figure:
     """End-of-month holdings of US Treasuries of each holder (lines, USD bn)."""
     table = holdings.to_frame()
     colors = [BLUE, RED, GREEN, ORANGE, GREY]
@@ -410,7 +425,7 @@ def holdings_chart(holdings: TreasuryHoldings) -> go.Figure:
 
 def usdjpy_chart(
     usdjpy: pd.Series, episodes: UnwindEpisodes, *, since: str = "2000-01-01"
-) -> go.Figure:
+) -> Figure:
     """USD/JPY (yen per dollar) with every unwind episode shaded from its peak to its end.
 
     The line is thinned (peaks and troughs kept); each episode's trough is marked with its
@@ -476,11 +491,11 @@ def usdjpy_chart(
     )
 
 
-def carry_chart(monitor: CarryMonitor, *, since: str = "2005-01-01") -> go.Figure:
+def carry_chart(monitor: CarryMonitor, *, since: str = "2005-01-01") -> Figure:
     """Three panels on one date axis: US minus Japan rates (3-month and 10-year, percentage
     points), carry-to-risk (3-month differential / 3-month realized volatility, a ratio), and
     the carry index (long USD / short JPY funded at the Japanese 3-month rate, base 100)."""
-    frame = monitor.to_frame()
+    frame = monitor.frame  # read only: no copy
     frame = frame.loc[frame.index >= pd.Timestamp(since)]
     panels = (
         ("y", "diff_3m_pct", "3-month differential", BLUE, "%{y:+.2f} pp"),
@@ -552,7 +567,7 @@ def _zero_aligned_ranges(
     return [a[0], a[1]], [a[0] * k, a[1] * k]
 
 
-def positioning_chart(pos: Positioning) -> go.Figure:
+def positioning_chart(pos: Positioning) -> Figure:
     """CFTC speculative net long yen: contracts (bars) and USD bn (line, right axis), and the
     z-score below. Negative = net short yen, the carry-trade side."""
     frame = pos.to_frame()
@@ -624,10 +639,30 @@ def positioning_chart(pos: Positioning) -> go.Figure:
 
 # ----------------------------------------------------------------------- Bitcoin and the yen
 
+#: ColorBrewer's red-to-blue diverging scale, as plotly expands its name ``"RdBu"``.
+RDBU: tuple[tuple[float, str], ...] = tuple(
+    (i / 10, f"rgb({c})")
+    for i, c in enumerate(
+        (
+            "103,0,31",
+            "178,24,43",
+            "214,96,77",
+            "244,165,130",
+            "253,219,199",
+            "247,247,247",
+            "209,229,240",
+            "146,197,222",
+            "67,147,195",
+            "33,102,172",
+            "5,48,97",
+        )
+    )
+)
+
 _VERDICT_COLORS = {"supported": "#2a9d8f", "contradicted": "#e76f51", "inconclusive": "#8d99ae"}
 
 
-def btc_event_chart(study: EventStudy) -> go.Figure:
+def btc_event_chart(study: EventStudy) -> Figure:
     """Mean excess BTC log return after the events, per horizon, with its bootstrap band."""
     h = study.horizons
     band = f"{study.level:.0%} band"
@@ -680,7 +715,7 @@ def btc_event_chart(study: EventStudy) -> go.Figure:
     )
 
 
-def btc_heatmap_chart(result: SweepResult) -> go.Figure:
+def btc_heatmap_chart(result: SweepResult) -> Figure:
     """Annualised Sharpe over fall × look-back at the best rule's holding period: a grid of
     square markers (a plotly heatmap draws itself as an image URL, which the offline report
     avoids)."""
@@ -699,7 +734,7 @@ def btc_heatmap_chart(result: SweepResult) -> go.Figure:
                     "symbol": "square",
                     "size": 9,
                     "color": _numbers(cells["sharpe"]),
-                    "colorscale": "RdBu",
+                    "colorscale": RDBU,
                     "cmid": 0,
                     "showscale": True,
                     "colorbar": {"title": {"text": "Sharpe"}},
@@ -715,7 +750,7 @@ def btc_heatmap_chart(result: SweepResult) -> go.Figure:
     )
 
 
-def btc_chain_chart(chain: ChainResult) -> go.Figure:
+def btc_chain_chart(chain: ChainResult) -> Figure:
     """Each link's effect with its interval, coloured by verdict."""
     links = chain.links
     names = [x.name for x in links]

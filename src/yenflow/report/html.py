@@ -1,19 +1,18 @@
 """The report as ONE self-contained HTML file.
 
-plotly.js is inlined exactly once, in the page head (:func:`plotly.offline.get_plotlyjs`); each
-chart is a ``<div>`` from :meth:`plotly.graph_objects.Figure.to_html` with
-``include_plotlyjs=False`` and ``include_mathjax=False``. There is no external URL to load: no
-CDN, no web font (a system font stack), no image. The page has a header with the as-of date and
-the generation time, one ``<section>`` per report section (with its freshness line and notes),
-and the risk warning at the end.
-"""
+plotly.js is inlined exactly once, in the page head (plotly's bundled ``plotly.min.js``, read
+as package data: plotly's Python modules are not imported); each chart is a ``<div>`` from
+:meth:`yenflow.report.figure.Figure.to_html`, the same bytes as plotly's
+``Figure.to_html(include_plotlyjs=False, include_mathjax=False)``. There is no external URL to
+load: no CDN, no web font (a system font stack), no image. The page has a header with the as-of
+date and the generation time, one ``<section>`` per report section (with its freshness line and
+notes), and the risk warning at the end."""
 
 from __future__ import annotations
 
 import html
+import pkgutil
 from functools import lru_cache
-
-from plotly.offline import get_plotlyjs
 
 from yenflow.report.formatting import format_time
 from yenflow.report.model import Fact, Note, Report, Section, Table
@@ -81,7 +80,10 @@ FOLD_ROWS = 25
 
 @lru_cache(maxsize=1)
 def _plotlyjs() -> str:
-    return get_plotlyjs()
+    """plotly.js as bundled with plotly (what ``plotly.offline.get_plotlyjs()`` returns)."""
+    data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    assert data is not None, "plotly's package data has no plotly.min.js"
+    return data.decode("utf-8")
 
 
 def _e(text: object) -> str:
@@ -133,15 +135,11 @@ def _section(section: Section) -> str:
         parts.append(_facts(section.facts))
     parts.extend(f"<p>{_e(p)}</p>" for p in section.paragraphs)
     for chart in section.charts:
-        div = chart.figure().to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            include_mathjax=False,
+        div = chart.spec().to_html(
             div_id=f"chart-{section.key}-{chart.key}",
             config=PLOT_CONFIG,
             default_width="100%",
             default_height="440px",
-            validate=False,
         )
         caption = f"<figcaption>{_e(chart.caption)}</figcaption>" if chart.caption else ""
         parts.append(f'<figure class="chart-figure">{div}{caption}</figure>')

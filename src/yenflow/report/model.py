@@ -20,6 +20,8 @@ from yenflow.report.formatting import format_cell, format_time
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from yenflow.report.figure import Figure
+
 NoteKind = Literal["missing", "stale", "error", "info"]
 
 #: The risk warning closing every report, one paragraph per item.
@@ -137,12 +139,16 @@ class Chart:
 
     key: str
     title: str
-    make: Callable[[], go.Figure] = field(repr=False, compare=False)
+    make: Callable[[], Figure] = field(repr=False, compare=False)
     caption: str = ""
 
-    def figure(self) -> go.Figure:
-        """Build the plotly figure."""
+    def spec(self) -> Figure:
+        """Build the chart as plain data (what the HTML writes; no plotly import)."""
         return self.make()
+
+    def figure(self) -> go.Figure:
+        """Build the validated plotly figure (imports plotly)."""
+        return self.make().to_plotly()
 
 
 @dataclass(frozen=True)

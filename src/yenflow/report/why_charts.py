@@ -8,10 +8,9 @@ the observed flows.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from yenflow.analytics.attribution import Scorecard
 from yenflow.report.charts import TEMPLATE
+from yenflow.report.figure import Figure
 
 __all__ = ["decomposition_waterfall", "model_vs_observed", "seasonal_distribution"]
 
@@ -23,13 +22,11 @@ def _fingerprint(card: Scorecard, hypothesis: str, key: str):
     return None
 
 
-def _figure(title: str, traces: list[dict], layout: dict) -> go.Figure:
-    return go.Figure(
-        {"data": traces, "layout": {"template": TEMPLATE, "title": {"text": title}, **layout}}
-    )
+def _figure(title: str, traces: list[dict], layout: dict) -> Figure:
+    return Figure(traces, {"template": TEMPLATE, "title": {"text": title}, **layout})
 
 
-def seasonal_distribution(card: Scorecard) -> go.Figure:
+def seasonal_distribution(card: Scorecard) -> Figure:
     """The episode's net flow (¥ tn) beside the same calendar window in every other year."""
     f = _fingerprint(card, "fiscal_year_seasonality", "within_seasonal_range")
     detail = f.measurement.detail if f is not None and f.measurement is not None else {}
@@ -75,7 +72,7 @@ def seasonal_distribution(card: Scorecard) -> go.Figure:
     return _figure(title, traces, layout)
 
 
-def decomposition_waterfall(card: Scorecard) -> go.Figure:
+def decomposition_waterfall(card: Scorecard) -> Figure:
     """observed = seasonal + rebalancing + rates/hedging + residual, ¥ trillion."""
     d = card.decomposition
     parts = d.parts() if d is not None else []
@@ -96,7 +93,7 @@ def decomposition_waterfall(card: Scorecard) -> go.Figure:
     return _figure("Decomposition of the episode's net flow", [trace], layout)
 
 
-def model_vs_observed(card: Scorecard) -> go.Figure:
+def model_vs_observed(card: Scorecard) -> Figure:
     """GPIF's model-implied trades (median, range over rules) against the observed flows of
     the episode's asset class: all investors (weeks) and trust accounts (months), ¥ tn."""
     model = _fingerprint(card, "rebalancing", "model_implied_trades")
