@@ -15,11 +15,15 @@ from yenflow.sources.parsing import (
     ParseContext,
     _plain_columns,
     csv_columns,
+    csv_records,
     csv_table,
     date_number_columns,
+    day_cells,
     id_column,
     iso_days,
+    number_cells,
     numbers,
+    plain_lines,
     table_columns,
 )
 
@@ -167,3 +171,77 @@ def test_date_number_fast_path_takes_plain_files_and_declines_doubt() -> None:
         "a,b\n",  # no data row
     ):
         assert date_number_columns(_ctx(doubtful), missing=_MISSING) is None, doubtful
+
+
+def _plain_records(text: str) -> list[list[str]] | None:
+    """What :func:`plain_lines` reads, record by record (None if it declines the text)."""
+    try:
+        plain = plain_lines(_ctx(text))
+    except ParseError:
+        return None
+    if plain is None:
+        return None
+    return [plain.cells(i) for i in range(len(plain))]
+
+
+def _module_records(text: str) -> list[list[str]]:
+    records = [cells for _, cells in csv_records(text)]
+    while records and not records[-1]:
+        records.pop()
+    return records
+
+
+@PROPERTY
+@given(lines=st.lists(st.lists(_CELL, min_size=0, max_size=3), max_size=6), crlf=st.booleans())
+def test_plain_lines_read_what_the_csv_module_reads(lines: list[list[str]], crlf: bool) -> None:
+    text = ("\r\n" if crlf else "\n").join(",".join(cells) for cells in lines) + "\n"
+    plain = _plain_records(text)
+    if plain is not None:
+        assert plain == _module_records(text)
+
+
+@PROPERTY
+@given(lines=st.lists(st.lists(_CELL, min_size=1, max_size=4), max_size=6), crlf=st.booleans())
+def test_plain_columns_are_the_cells_of_rows_as_wide_as_asked(
+    lines: list[list[str]], crlf: bool
+) -> None:
+    text = ("\r\n" if crlf else "\n").join(",".join(cells) for cells in lines) + "\n"
+    try:
+        plain = plain_lines(_ctx(text))
+    except ParseError:
+        return
+    if plain is None:
+        return
+    records = _module_records(text)
+    for width in (1, 2, 3):
+        which = [j for j in (width - 1, 0) if j < width]
+        got = plain.columns(1, width=width, which=which)
+        rows = records[1:]
+        if not rows or any(len(r) != width for r in rows):
+            assert got is None
+        else:
+            assert [c.to_pylist() for c in got] == [[r[j] for r in rows] for j in which]
+
+
+def test_plain_lines_decline_what_needs_the_csv_module() -> None:
+    assert _plain_records("a,b\r\n1,2\r\n\n\n") == [["a", "b"], ["1", "2"]]
+    assert _plain_records("a,b\n\n1,2\n") == [["a", "b"], [], ["1", "2"]]
+    for text in ('a,b\n"1",2\n', "a,b\r1,2\n", "a,b\n1\x00,2\n", "\n\n"):
+        assert _plain_records(text) is None, text
+    assert plain_lines(_ctx("a,b\n1,2\n3\n")).columns(1, width=2, which=(0,)) is None
+
+
+def test_day_and_number_cells_decline_doubt() -> None:
+    import pyarrow as pa
+
+    days = day_cells(pa.array(["2024-02-29", "1999-12-31"]))
+    assert (
+        days.tolist()
+        == iso_days(["2024-02-29", "1999-12-31"], [2, 3], _ctx("x\n"), column="d").tolist()
+    )
+    for bad in ("2023-02-29", "2024-1-01", "2024-01-01 ", "1699-12-31", "２０２４-01-01"):
+        assert day_cells(pa.array(["2024-01-01", bad])) is None, bad
+    values = number_cells(pa.array(["1.5", "", "-2e3"]))
+    assert np.array_equal(values, [1.5, np.nan, -2000.0], equal_nan=True)
+    for bad in (" 1", "1_0", "nan", "inf", "1" * 33, "1,0", "１"):
+        assert number_cells(pa.array(["1", bad])) is None, bad

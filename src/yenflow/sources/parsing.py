@@ -24,24 +24,32 @@ from yenflow.payload import RawPayload
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 else:
     np = lazy_module("numpy")
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
     pd = lazy_module("pandas")
 
 __all__ = [
     "ParseContext",
+    "PlainLines",
     "check_increasing",
     "check_unique_periods",
     "csv_columns",
     "csv_records",
     "csv_table",
     "date_number_columns",
+    "day_cells",
     "id_column",
     "iso_days",
     "load_json",
     "melt_wide",
+    "number_cells",
     "numbers",
     "parse_number",
+    "plain_lines",
     "series_frame",
     "table_columns",
     "weekday_numbers",
@@ -64,6 +72,7 @@ class ParseContext:
         self.source = payload.source
         self.location = payload.location
         self.what = what
+        self._texts: dict[str, str] = {}
 
     def error(
         self,
@@ -87,8 +96,17 @@ class ParseContext:
         """Decode the payload strictly, after rejecting empty files and HTML pages.
 
         ``encoding`` is the source's documented one (``cp932`` for MoF's
-        Shift_JIS files, ``utf-8`` for FRED). A leading UTF-8 BOM is removed.
+        Shift_JIS files, ``utf-8`` for FRED). A leading UTF-8 BOM is removed. The text is
+        decoded once per encoding; later calls return it again.
         """
+        known = self._texts.get(encoding)
+        if known is not None:
+            return known
+        text = self._decode(encoding)
+        self._texts[encoding] = text
+        return text
+
+    def _decode(self, encoding: str) -> str:
         content = self.payload.content
         if not content.strip():
             raise self.error(
@@ -348,25 +366,139 @@ def date_number_columns(
     None and the caller goes the general way, which names the bad row. A file that is not
     complete text raises as :func:`csv_table` does.
     """
-    text = _complete_text(ctx)
-    if '"' in text or "\x00" in text or "\r" in text:
+    table = plain_lines(ctx)
+    if table is None or b"\r" in ctx.payload.content:
         return None
-    head, _, body = (text.rstrip("\n") + "\n").partition("\n")
-    header = head.split(",")
-    if len(header) != 2 or not body or "\n\n" in body or body.startswith("\n"):
+    header = table.cells(0)
+    if len(header) != 2:
         return None
-    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    cells = table.columns(1, width=2, which=(0, 1))
+    if cells is None:
+        return None
+    days = day_cells(cells[0])
+    values = None if days is None else number_cells(cells[1], missing=missing)
+    if values is None:
+        return None
+    return header, days, values
+
+
+class PlainLines:
+    """A complete UTF-8 CSV text that needs no csv module (no quotes or NUL, a carriage
+    return only before a newline, no line over the csv module's field limit), as its bytes
+    and line bounds: record ``i`` is file line ``i + 1`` and its cells are the line (without
+    its ``\\n`` or ``\\r\\n``) split at commas, which is what the csv module reads from such
+    text. Blank lines at the end are left out (as :func:`csv_table` does); there is at least
+    one line.
+
+    :meth:`columns` cuts chosen columns of many rows out of the bytes at once, as Arrow
+    strings for :func:`day_cells` and :func:`number_cells`: no Python object per cell.
+    """
+
+    def __init__(self, raw: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> None:
+        self.raw = raw  #: the bytes (uint8), without a BOM
+        self.starts = starts  #: offset of each line's first byte
+        self.stops = stops  #: offset of each line's end (its "\\n", or "\\r" before it)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def cells(self, index: int) -> list[str]:
+        """The cells of record ``index`` (file line ``index + 1``); [] for a blank line."""
+        line = self.raw[self.starts[index] : self.stops[index]].tobytes().decode("utf-8")
+        return line.split(",") if line else []
+
+    def columns(
+        self, first: int, *, width: int, which: Sequence[int]
+    ) -> list[pa.StringArray] | None:
+        """Columns ``which`` of records ``first`` to the end, if there is at least one such
+        record and every one has exactly ``width`` cells (else None)."""
+        starts, stops = self.starts[first:], self.stops[first:]
+        n = len(starts)
+        if n == 0 or width < 1 or not all(0 <= j < width for j in which):
+            return None
+        lo, hi = int(starts[0]), int(stops[-1])
+        commas = np.flatnonzero(self.raw[lo:hi] == ord(",")) + lo
+        if len(commas) != n * (width - 1):
+            return None
+        if width == 1 and (stops == starts).any():
+            return None  # a blank line inside: the csv module reads no cell there
+        per_line = np.bincount(np.searchsorted(stops, commas), minlength=n)
+        if (per_line != width - 1).any():
+            return None
+        grid = commas.reshape(n, width - 1)
+        out = []
+        for j in which:
+            left = starts if j == 0 else grid[:, j - 1] + 1
+            right = stops if j == width - 1 else grid[:, j]
+            column = _gather(self.raw, left, right)
+            if column is None:
+                return None
+            out.append(column)
+        return out
+
+
+def plain_lines(ctx: ParseContext) -> PlainLines | None:
+    """The payload as :class:`PlainLines`, or None when it needs the csv module (quotes,
+    NUL, a carriage return not before a newline, a line over the field limit) or has no
+    line. Raises (ParseError) as :func:`csv_table` does for an empty file, an HTML page, bad
+    UTF-8 or a missing final newline."""
+    _complete_text(ctx)
+    content = ctx.payload.content
+    content = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
+    if b'"' in content or b"\x00" in content:
+        return None
+    raw = np.frombuffer(content, dtype=np.uint8)
     ends = np.flatnonzero(raw == ord("\n"))
-    commas = np.flatnonzero(raw == ord(","))
     starts = np.concatenate(([0], ends[:-1] + 1))
-    if len(commas) != len(ends) or len(raw) >= 2**31:
+    stops = ends
+    if b"\r" in content:
+        returns = np.flatnonzero(raw == ord("\r"))
+        if (raw[np.minimum(returns + 1, len(raw) - 1)] != ord("\n")).any():
+            return None  # a bare carriage return ends a record for the csv module
+        stops = ends - np.isin(ends - 1, returns)
+    filled = np.flatnonzero(stops > starts)
+    if not filled.size or int((stops - starts).max()) > csv.field_size_limit():
         return None
-    if ((commas - starts) != 10).any() or (commas >= ends).any():
-        return None  # not one 10-character date, one comma, then the value on every line
-    cells = raw[starts[:, None] + np.arange(10)]
-    digits = cells[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
-    if not ((cells[:, 4] == ord("-")) & (cells[:, 7] == ord("-"))).all():
+    last = int(filled[-1]) + 1
+    return PlainLines(raw, starts[:last], stops[:last])
+
+
+def _gather(raw: np.ndarray, left: np.ndarray, right: np.ndarray) -> pa.StringArray | None:
+    """The byte ranges ``[left, right)`` of ``raw`` as one Arrow string array (None if over
+    2 GB). The ranges cut at ASCII commas and newlines, so each is whole UTF-8."""
+    lengths = right - left
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total >= 2**31:
         return None
+    index = np.repeat(left - offsets[:-1], lengths) + np.arange(total)
+    return pa.StringArray.from_buffers(
+        len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(raw[index])
+    )
+
+
+def day_cells(cells: pa.StringArray) -> np.ndarray | None:
+    """ISO dates ``YYYY-MM-DD`` (Arrow strings) as ``datetime64[D]``, or None on any doubt
+    (a cell not 10 characters, not canonical, no such day, outside the accepted range):
+    what :func:`iso_days` returns for the cells it accepts."""
+    n = len(cells)
+    if (
+        n == 0
+        or cells.null_count
+        or pc.min_max(pc.binary_length(cells)).as_py()
+        != {
+            "min": 10,
+            "max": 10,
+        }
+    ):
+        return None
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset : cells.offset + n]
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
+    grid = data[offsets[:, None] + np.arange(10)]
+    if not ((grid[:, 4] == ord("-")) & (grid[:, 7] == ord("-"))).all():
+        return None
+    digits = grid[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
     if ((digits < 0) | (digits > 9)).any():
         return None
     year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
@@ -382,23 +514,26 @@ def date_number_columns(
     days = first + (day - 1).astype("timedelta64[D]")
     if ((days < np.datetime64(_FIRST_DAY)) | (days > np.datetime64(_LAST_DAY))).any():
         return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    return days
 
-    offsets = np.concatenate((starts, [len(raw)])).astype(np.int32)
-    lines = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(raw))
-    numbers_text = pc.utf8_slice_codeunits(lines, 11, -1)  # after "YYYY-MM-DD,", before "\n"
-    if len(numbers_text) and pc.max(pc.binary_length(numbers_text)).as_py() > _MAX_NUMBER_CHARS:
+
+def number_cells(cells: pa.StringArray, *, missing: Sequence[str] = ("",)) -> np.ndarray | None:
+    """Finite float64 values of Arrow string cells, NaN for a cell listed in ``missing``; None
+    on any doubt (a cell Arrow's strict reader does not take, over 32 characters, not
+    finite): what :func:`numbers` returns for the cells it accepts without doubt."""
+    if cells.null_count:
         return None
-    absent = pc.is_in(numbers_text, value_set=pa.array(list(missing), pa.string()))
+    if len(cells) and pc.max(pc.binary_length(cells)).as_py() > _MAX_NUMBER_CHARS:
+        return None
+    absent = pc.is_in(cells, value_set=pa.array(list(missing), pa.string()))
     try:
-        parsed = pc.cast(pc.if_else(absent, None, numbers_text), pa.float64())
+        parsed = pc.cast(pc.if_else(absent, None, cells), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     values = parsed.to_numpy(zero_copy_only=False)
     if not np.isfinite(values[~absent.to_numpy(zero_copy_only=False)]).all():
         return None
-    return header, days, values
+    return values
 
 
 def table_columns(
@@ -503,7 +638,7 @@ def check_increasing(days: np.ndarray, lines: Sequence[int], ctx: ParseContext) 
         what = "appears twice" if days[i] == days[i - 1] else "is out of order"
         raise ctx.error(
             f"the date {days[i]} {what}",
-            row=lines[i],
+            row=int(lines[i]),
             expected=f"dates strictly increasing, after {days[i - 1]}",
             found=str(days[i]),
         )
