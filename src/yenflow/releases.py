@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING
 from yenflow.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
 
 __all__ = [
@@ -58,7 +60,30 @@ NEW_YORK = "America/New_York"
 
 
 def _dates(dates: pd.Series | pd.DatetimeIndex) -> pd.Series:
-    return pd.Series(pd.to_datetime(dates)).dt.normalize().dt.tz_localize(None)
+    """Calendar days (midnight, tz-naive) as a Series, keeping the index, name and unit.
+
+    Naive datetime64 values are floored to the day in numpy (``Series.dt.normalize`` would
+    also infer a frequency, the larger part of its cost); anything else goes through pandas.
+    """
+    series = pd.Series(pd.to_datetime(dates))
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "M":
+        values = series.to_numpy()
+        days = values.astype("datetime64[D]").astype(values.dtype)
+        return pd.Series(days, index=series.index, name=series.name)
+    return series.dt.normalize().dt.tz_localize(None)
+
+
+def _weekdays(days: pd.Series) -> np.ndarray:
+    """Monday = 0 ... Sunday = 6 of :func:`_dates` output (-1 for NaT)."""
+    values = days.to_numpy().astype("datetime64[D]")
+    weekday = (values.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    return np.where(np.isnat(values), -1, weekday)
+
+
+def _plus_days(days: pd.Series, count: np.ndarray) -> pd.Series:
+    """``days`` plus ``count`` whole days (as ``days + pd.to_timedelta(counts, unit="D")``)."""
+    step = pd.to_timedelta(pd.Series(count, index=days.index, name=days.name), unit="D")
+    return days + step
 
 
 def at_local_time(dates: pd.Series, *, time: str, tz: str) -> pd.Series:
@@ -73,15 +98,16 @@ def at_local_time(dates: pd.Series, *, time: str, tz: str) -> pd.Series:
 def roll_to_weekday(dates: pd.Series) -> pd.Series:
     """Move Saturday and Sunday to the following Monday."""
     d = _dates(dates)
-    shift = d.dt.day_of_week.map({5: 2, 6: 1}).fillna(0).astype(int)
-    return d + pd.to_timedelta(shift, unit="D")
+    weekday = _weekdays(d)
+    return _plus_days(d, np.select([weekday == 5, weekday == 6], [2, 1], 0))
 
 
 def _next_weekday_after(dates: pd.Series, weekday: int) -> pd.Series:
     """The first ``weekday`` (Mon=0) strictly after each date."""
     d = _dates(dates)
-    delta = (weekday - d.dt.day_of_week - 1) % 7 + 1
-    return d + pd.to_timedelta(delta, unit="D")
+    current = _weekdays(d)
+    delta = np.where(current < 0, 0, (weekday - current - 1) % 7 + 1)
+    return _plus_days(d, delta)
 
 
 def mof_weekly(week_end: pd.Series) -> pd.Series:
