@@ -227,17 +227,15 @@ def melt_wide(
         from yenflow.frame import empty_frame
 
         return empty_frame()
-    values = (
-        wide[list(columns)]
-        .apply(pd.to_numeric, errors="raise")
-        .to_numpy(dtype="float64")
-        .T.reshape(-1)
-    )
+    table = wide[list(columns)]
+    if not all(dtype == np.float64 for dtype in table.dtypes):  # floats need no to_numeric
+        table = table.apply(pd.to_numeric, errors="raise")
+    values = table.to_numpy(dtype="float64").T.reshape(-1)
     keep = ~np.isnan(values)
     rows = np.tile(np.arange(n), k)[keep]
-    starts = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(period_start)))).as_unit("ns")
-    ends = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(period_end)))).as_unit("ns")
-    published = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(published_at)), utc=True))
+    starts = _instants(period_start).as_unit("ns")
+    ends = _instants(period_end).as_unit("ns")
+    published = _instants(published_at, utc=True)
     frame = pd.DataFrame(
         {
             "series_id": id_column(list(columns.values()), np.repeat(np.arange(k), n)[keep]),
@@ -248,6 +246,19 @@ def melt_wide(
         }
     )
     return frame[list(FRAME_COLUMNS)]
+
+
+def _instants(values: Sequence | pd.Series, *, utc: bool = False) -> pd.DatetimeIndex:
+    """``pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), utc=utc))`` without the
+    Python object per value when ``values`` already are datetime64 (numpy or pandas): naive
+    values are taken as UTC when ``utc``, aware ones converted to it."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        index = pd.DatetimeIndex(np.asarray(values))
+        return index.tz_localize("UTC") if utc else index
+    if utc and isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(values).tz_convert("UTC")
+    return pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), utc=utc))
 
 
 # --------------------------------------------------------------- UTF-8 CSV tables and JSON
