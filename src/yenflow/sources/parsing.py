@@ -41,6 +41,7 @@ __all__ = [
     "csv_records",
     "csv_table",
     "date_number_columns",
+    "dated_numbers",
     "day_cells",
     "id_column",
     "iso_days",
@@ -377,19 +378,47 @@ def date_number_columns(
     None and the caller goes the general way, which names the bad row. A file that is not
     complete text raises as :func:`csv_table` does.
     """
+    if b"\r" in ctx.payload.content:
+        _complete_text(ctx)  # raises as csv_table does
+        return None
+    table = dated_numbers(ctx, width=2, missing=missing)
+    if table is None:
+        return None
+    header, days, (values,) = table
+    return header, days, values
+
+
+def dated_numbers(
+    ctx: ParseContext, *, width: int, missing: Sequence[str] = ("",)
+) -> tuple[list[str], np.ndarray, list[np.ndarray]] | None:
+    """A plain CSV of ``width`` columns, an ISO day then numbers, read straight from its
+    bytes: the header cells, the days (``datetime64[D]``) and one float64 array per number
+    column (NaN for a cell listed in ``missing``); data line ``i`` is file line ``i + 2``.
+
+    What :func:`csv_columns` then :func:`iso_days` and :func:`numbers` give for the files
+    they accept without doubt; on any doubt (see :class:`PlainLines`, :func:`day_cells`,
+    :func:`number_cells`; a header not ``width`` cells, no data row) None, and the caller
+    goes the general way, which names the bad row. A file that is not complete text raises
+    as :func:`csv_table` does.
+    """
     table = plain_lines(ctx)
-    if table is None or b"\r" in ctx.payload.content:
+    if table is None:
         return None
     header = table.cells(0)
-    if len(header) != 2:
+    if len(header) != width:
         return None
-    cells = table.columns(1, width=2, which=(0, 1))
+    cells = table.columns(1, width=width, which=range(width))
     if cells is None:
         return None
     days = day_cells(cells[0])
-    values = None if days is None else number_cells(cells[1], missing=missing)
-    if values is None:
+    if days is None:
         return None
+    values = []
+    for column in cells[1:]:
+        numbers_ = number_cells(column, missing=missing)
+        if numbers_ is None:
+            return None
+        values.append(numbers_)
     return header, days, values
 
 
