@@ -23,6 +23,8 @@ from yenflow.sources.parsing import (
     iso_days,
     number_cells,
     numbers,
+    padded_numbers,
+    parse_number,
     plain_lines,
     table_columns,
 )
@@ -245,3 +247,29 @@ def test_day_and_number_cells_decline_doubt() -> None:
     assert np.array_equal(values, [1.5, np.nan, -2000.0], equal_nan=True)
     for bad in (" 1", "1_0", "nan", "inf", "1" * 33, "1,0", "１"):
         assert number_cells(pa.array(["1", bad])) is None, bad
+
+
+_PADDED = st.text(alphabet="0123456789.,-+eE \t\u3000\xa0_１－a", max_size=8)
+
+
+@PROPERTY
+@given(cells=st.lists(_PADDED, max_size=8))
+def test_padded_numbers_read_what_parse_number_reads(cells: list[str]) -> None:
+    fast = padded_numbers(cells, marks=("-",))
+    if fast is None:
+        return
+    values, marked = fast
+    ctx = _ctx("x\n")
+    for cell, value, mark in zip(cells, values, marked, strict=True):
+        assert mark == (cell.strip(" \t\u3000\xa0").replace(",", "") == "-")
+        if not mark:
+            expected = parse_number(cell, ctx, row=1, column="c")
+            assert (np.isnan(value) and expected is None) or value == expected
+
+
+def test_padded_numbers_decline_doubt() -> None:
+    values, marked = padded_numbers([" 1,234 ", "\u3000-5", "", "-", "0.5"], marks=("-",))
+    assert np.array_equal(values, [1234.0, -5.0, np.nan, np.nan, 0.5], equal_nan=True)
+    assert marked.tolist() == [False, False, False, True, False]
+    for bad in ("－5", "▲5", "1_0", "nan", "inf", "abc", "-"):
+        assert padded_numbers(["1", bad]) is None, bad

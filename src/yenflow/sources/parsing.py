@@ -49,6 +49,7 @@ __all__ = [
     "melt_wide",
     "number_cells",
     "numbers",
+    "padded_numbers",
     "parse_number",
     "plain_lines",
     "series_frame",
@@ -184,6 +185,33 @@ def parse_number(
             found=cell,
         )
     return value
+
+
+def padded_numbers(
+    cells: Sequence[str], *, marks: Sequence[str] = ()
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Cells as :func:`parse_number` reads them, all at once in Arrow: padding (spaces, tabs,
+    ideographic and no-break spaces) and thousands commas removed, then read as float64.
+
+    Returns the values (NaN for a cell that is empty after that or one of ``marks``, a
+    published "not reported" sign such as ``-``) and which cells were a mark; None on any
+    doubt (a cell Arrow's strict reader does not take, or not finite): the caller then
+    reads cell by cell, with :func:`parse_number` naming the bad one.
+    """
+    text = pc.replace_substring(
+        pc.utf8_trim(pa.array(cells, type=pa.string()), characters=_SPACES), ",", ""
+    )
+    marked = pc.is_in(text, value_set=pa.array(list(marks), pa.string()))
+    blank = pc.or_(marked, pc.equal(text, ""))
+    try:
+        parsed = pc.cast(pc.if_else(blank, None, text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = parsed.to_numpy(zero_copy_only=False)
+    filled = ~blank.to_numpy(zero_copy_only=False)
+    if not np.isfinite(values[filled]).all():
+        return None
+    return values, marked.to_numpy(zero_copy_only=False)
 
 
 def check_unique_periods(frame: pd.DataFrame, ctx: ParseContext) -> None:
