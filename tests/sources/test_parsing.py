@@ -261,10 +261,12 @@ def test_padded_numbers_read_what_parse_number_reads(cells: list[str]) -> None:
     values, marked = fast
     ctx = _ctx("x\n")
     for cell, value, mark in zip(cells, values, marked, strict=True):
-        assert mark == (cell.strip(" \t\u3000\xa0").replace(",", "") == "-")
-        if not mark:
-            expected = parse_number(cell, ctx, row=1, column="c")
-            assert (np.isnan(value) and expected is None) or value == expected
+        cleaned = cell.strip(" \t\u3000\xa0").replace(",", "")
+        assert mark == (cleaned == "-")
+        if mark or not cleaned:  # a mark, or nothing left (padding, commas): no value
+            assert np.isnan(value)
+        else:
+            assert value == parse_number(cell, ctx, row=1, column="c")
 
 
 def test_padded_numbers_decline_doubt() -> None:

@@ -72,14 +72,10 @@ from yenflow.sources.parsing import (
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     from yenflow.config import Settings
 else:
     np = lazy_module("numpy")
-    pa = lazy_module("pyarrow")
-    pc = lazy_module("pyarrow.compute")
     pd = lazy_module("pandas")
 
 __all__ = [
@@ -340,9 +336,7 @@ def _fast_closes(
     if cells is None:
         return None
     dates, closes = cells
-    if not pc.all(pc.is_in(pc.utf8_slice_codeunits(dates, 10), pa.array(_DAY_SUFFIXES))).as_py():
-        return None
-    days = day_cells(pc.utf8_slice_codeunits(dates, 0, 10))
+    days = day_cells(dates, suffixes=_DAY_SUFFIXES)
     values = None if days is None else number_cells(closes, missing=_MISSING)
     if values is None:
         return None

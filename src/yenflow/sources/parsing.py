@@ -44,6 +44,7 @@ __all__ = [
     "dated_numbers",
     "day_cells",
     "id_column",
+    "integer_cells",
     "iso_days",
     "load_json",
     "melt_wide",
@@ -54,6 +55,7 @@ __all__ = [
     "plain_lines",
     "series_frame",
     "table_columns",
+    "trimmed_cells",
     "weekday_numbers",
 ]
 
@@ -185,6 +187,30 @@ def parse_number(
             found=cell,
         )
     return value
+
+
+#: the white space every strip() removes; cells with any other are left to the slow paths.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+#: a plain integer that every reader turns into the same float64 (no "-0", at most 15 digits).
+_PLAIN_INTEGER = r"^(?:[0-9]{1,15}|-[1-9][0-9]{0,14})$"
+
+
+def trimmed_cells(cells: Sequence[str]) -> pa.StringArray:
+    """Python strings as Arrow strings, ASCII white space (a subset of what ``str.strip()``
+    removes) trimmed from both ends."""
+    return pc.utf8_trim(pa.array(cells, type=pa.string()), characters=_ASCII_SPACE)
+
+
+def integer_cells(cells: pa.StringArray) -> np.ndarray | None:
+    """Plain integer cells (at most 15 digits, no ``-0``) as float64, NaN for an empty cell;
+    None if any other cell is there (the caller then reads cell by cell)."""
+    filled = pc.not_equal(cells, "")
+    if not pc.all(
+        pc.or_(pc.invert(filled), pc.match_substring_regex(cells, _PLAIN_INTEGER))
+    ).as_py():
+        return None
+    values = pc.cast(pc.if_else(filled, cells, None), pa.int64()).to_numpy(zero_copy_only=False)
+    return values.astype(np.float64)
 
 
 def padded_numbers(
@@ -546,10 +572,16 @@ def _gather(raw: np.ndarray, left: np.ndarray, right: np.ndarray) -> pa.StringAr
     )
 
 
-def day_cells(cells: pa.StringArray) -> np.ndarray | None:
+def day_cells(cells: pa.StringArray, *, suffixes: Sequence[str] = ("",)) -> np.ndarray | None:
     """ISO dates ``YYYY-MM-DD`` (Arrow strings) as ``datetime64[D]``, or None on any doubt
-    (a cell not 10 characters, not canonical, no such day, outside the accepted range):
-    what :func:`iso_days` returns for the cells it accepts."""
+    (a cell not 10 characters plus one of ``suffixes``, such as a time of day ``" 00:00:00"``
+    that is dropped; not canonical; no such day; outside the accepted range): what
+    :func:`iso_days` returns for the cells it accepts."""
+    if tuple(suffixes) != ("",):
+        after = pc.utf8_slice_codeunits(cells, 10)
+        if not pc.all(pc.is_in(after, value_set=pa.array(list(suffixes), pa.string()))).as_py():
+            return None
+        cells = pc.utf8_slice_codeunits(cells, 0, 10)
     n = len(cells)
     if (
         n == 0
