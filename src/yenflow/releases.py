@@ -65,7 +65,9 @@ def _dates(dates: pd.Series | pd.DatetimeIndex) -> pd.Series:
     Naive datetime64 values are floored to the day in numpy (``Series.dt.normalize`` would
     also infer a frequency, the larger part of its cost); anything else goes through pandas.
     """
-    series = pd.Series(pd.to_datetime(dates))
+    # a naive datetime Series is taken as it is: pd.to_datetime would return the same values
+    naive = isinstance(dates, pd.Series) and isinstance(dates.dtype, np.dtype)
+    series = dates if naive and dates.dtype.kind == "M" else pd.Series(pd.to_datetime(dates))
     if isinstance(series.dtype, np.dtype) and series.dtype.kind == "M":
         values = series.to_numpy()
         days = values.astype("datetime64[D]").astype(values.dtype)
@@ -90,6 +92,9 @@ def at_local_time(dates: pd.Series, *, time: str, tz: str) -> pd.Series:
     """Combine calendar dates with a wall-clock ``time`` ("HH:MM") in ``tz``; return UTC."""
     hours, minutes = (int(x) for x in time.split(":"))
     local = _dates(dates) + pd.Timedelta(hours=hours, minutes=minutes)
+    if isinstance(local.dtype, np.dtype):  # naive: localize the array, not through .dt
+        instants = local.array.tz_localize(tz, nonexistent="shift_forward", ambiguous="NaT")
+        return pd.Series(instants.tz_convert("UTC"), index=local.index, name=local.name)
     return local.dt.tz_localize(tz, nonexistent="shift_forward", ambiguous="NaT").dt.tz_convert(
         "UTC"
     )
