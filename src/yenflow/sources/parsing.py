@@ -582,39 +582,17 @@ def day_cells(cells: pa.StringArray, *, suffixes: Sequence[str] = ("",)) -> np.n
         if not pc.all(pc.is_in(after, value_set=pa.array(list(suffixes), pa.string()))).as_py():
             return None
         cells = pc.utf8_slice_codeunits(cells, 0, 10)
-    n = len(cells)
-    if (
-        n == 0
-        or cells.null_count
-        or pc.min_max(pc.binary_length(cells)).as_py()
-        != {
-            "min": 10,
-            "max": 10,
-        }
-    ):
+    if not len(cells) or cells.null_count:
         return None
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset : cells.offset + n]
-    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
-    grid = data[offsets[:, None] + np.arange(10)]
-    if not ((grid[:, 4] == ord("-")) & (grid[:, 7] == ord("-"))).all():
+    if pc.min_max(pc.binary_length(cells)).as_py() != {"min": 10, "max": 10}:
         return None
-    digits = grid[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
-    if ((digits < 0) | (digits > 9)).any():
+    try:  # Arrow's ISO reader: exactly YYYY-MM-DD, digits, a real calendar day
+        days = pc.cast(cells, pa.date32()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    month = digits[:, 4] * 10 + digits[:, 5]
-    day = digits[:, 6] * 10 + digits[:, 7]
-    if ((month < 1) | (month > 12) | (day < 1)).any():
-        return None
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    first = months.astype("datetime64[D]")
-    length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
-    if (day > length).any():
-        return None
-    days = first + (day - 1).astype("timedelta64[D]")
     if ((days < np.datetime64(_FIRST_DAY)) | (days > np.datetime64(_LAST_DAY))).any():
         return None
-    return days
+    return days.astype("datetime64[D]")
 
 
 def number_cells(cells: pa.StringArray, *, missing: Sequence[str] = ("",)) -> np.ndarray | None:
