@@ -386,7 +386,7 @@ def _plain_columns(text: str) -> tuple[list[str], range, list[Sequence[str]]] | 
         return None
     text = text.rstrip("\n") + "\n"
     head, _, body = text.partition("\n")
-    if not head or "\n\n" in body:
+    if not head or "\n\n" in body or body.startswith("\n"):
         return None
     header = head.split(",")
     n = body.count("\n")
@@ -516,10 +516,11 @@ class PlainLines:
             return None
         if width == 1 and (stops == starts).any():
             return None  # a blank line inside: the csv module reads no cell there
-        per_line = np.bincount(np.searchsorted(stops, commas), minlength=n)
-        if (per_line != width - 1).any():
-            return None
+        # width - 1 commas on each line: the commas are in order, so when each line's
+        # first comma is at or after its start and its last before its end, all are its own
         grid = commas.reshape(n, width - 1)
+        if width > 1 and ((grid[:, 0] < starts).any() or (grid[:, -1] >= stops).any()):
+            return None
         out = []
         for j in which:
             left = starts if j == 0 else grid[:, j - 1] + 1
@@ -566,7 +567,15 @@ def _gather(raw: np.ndarray, left: np.ndarray, right: np.ndarray) -> pa.StringAr
     total = int(offsets[-1])
     if total >= 2**31:
         return None
-    index = np.repeat(left - offsets[:-1], lengths) + np.arange(total)
+    # the byte positions to take, as a running sum of steps: 1 inside a cell, a jump from
+    # the end of one non-empty cell to the start of the next (no per-cell index arrays)
+    step = np.ones(total, dtype=np.int64 if len(raw) >= 2**31 else np.int32)
+    filled = lengths > 0
+    if total:
+        first, lo, hi = offsets[:-1][filled], left[filled], right[filled]
+        step[first[0]] = lo[0]
+        step[first[1:]] = lo[1:] - hi[:-1] + 1
+    index = np.cumsum(step, out=step)
     return pa.StringArray.from_buffers(
         len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(raw[index])
     )
