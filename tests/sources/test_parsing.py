@@ -20,6 +20,7 @@ from yenflow.sources.parsing import (
     date_number_columns,
     day_cells,
     id_column,
+    integer_cells,
     iso_days,
     number_cells,
     numbers,
@@ -27,6 +28,7 @@ from yenflow.sources.parsing import (
     parse_number,
     plain_lines,
     table_columns,
+    trimmed_cells,
 )
 
 _CELL = st.text(alphabet='ab1.-, \t\r\n\x00"é', max_size=6)
@@ -275,3 +277,10 @@ def test_padded_numbers_decline_doubt() -> None:
     assert marked.tolist() == [False, False, False, True, False]
     for bad in ("－5", "▲5", "1_0", "nan", "inf", "abc", "-"):
         assert padded_numbers(["1", bad]) is None, bad
+
+
+def test_integer_cells_take_plain_integers_only() -> None:
+    values = integer_cells(trimmed_cells([" 12 ", "", "-7", "\t0", "123456789012345"]))
+    assert np.array_equal(values, [12.0, np.nan, -7.0, 0.0, 123456789012345.0], equal_nan=True)
+    for doubtful in ("-0", "1,234", "1.0", "1234567890123456", "+3", "\xa012", "１２", "1e3"):
+        assert integer_cells(trimmed_cells(["1", doubtful])) is None, doubtful
