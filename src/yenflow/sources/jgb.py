@@ -33,7 +33,7 @@ from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.eras import era_to_dates
-from yenflow.sources.parsing import ParseContext, id_column, parse_number
+from yenflow.sources.parsing import ParseContext, id_column, looks_like_html, parse_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -148,9 +148,10 @@ def _plain_rows(ctx: ParseContext) -> tuple[list[tuple[int, str]], np.ndarray, p
     ASCII. The rows and cells are then those :func:`_nonblank_lines` and :func:`_read_table`
     find, without a Python string per line.
     """
-    ctx.text(encoding="cp932")  # the empty, HTML and encoding errors, as the other path
     content = ctx.payload.content
-    if not content.endswith(b"\n") or b'"' in content or content.startswith(b"\xef\xbb\xbf"):
+    if looks_like_html(content) or content.startswith(b"\xef\xbb\xbf"):
+        return None  # the other path names the HTML page; a BOM is not plain
+    if not content.endswith(b"\n") or b'"' in content:
         return None
     raw = np.frombuffer(content, dtype=np.uint8)
     ends = np.flatnonzero(raw == ord("\n"))
@@ -187,7 +188,10 @@ def _plain_rows(ctx: ParseContext) -> tuple[list[tuple[int, str]], np.ndarray, p
         return None
     if len(table) != n:
         return None
-    head = [(i + 1, content[starts[i] : stops[i]].decode("cp932")) for i in range(2)]
+    try:  # the rest is ASCII, so this is the whole file's check that it is cp932
+        head = [(i + 1, content[starts[i] : stops[i]].decode("cp932")) for i in range(2)]
+    except UnicodeDecodeError:
+        return None
     return head, np.arange(3, last + 1, dtype=np.int64), table
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "integer_cells",
     "iso_days",
     "load_json",
+    "looks_like_html",
     "melt_wide",
     "number_cells",
     "numbers",
@@ -66,6 +67,11 @@ _FIRST_DAY, _LAST_DAY = "1700-01-01", "2199-12-31"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: longer cells skip the vectorized path (bounded memory); parse_number then judges them.
 _MAX_NUMBER_CHARS = 32
+
+
+def looks_like_html(content: bytes) -> bool:
+    """Whether the bytes start like an HTML page (an error or login page instead of data)."""
+    return _HTML_START.match(content[:512]) is not None
 
 
 class ParseContext:
@@ -116,7 +122,7 @@ class ParseContext:
             raise self.error(
                 "the file is empty", row=1, expected=f"a {self.what}", found="0 bytes of text"
             )
-        if _HTML_START.match(content[:512]):
+        if looks_like_html(content):
             raise self.error(
                 "got an HTML page instead of data (an error or login page?)",
                 row=1,
