@@ -15,6 +15,7 @@ from tests.sources.helpers import PROPERTY, mutated, parse_error, parsed_or_pars
 from yenflow.config import Settings
 from yenflow.errors import ParseError
 from yenflow.payload import RawPayload
+from yenflow.sources import jgb
 from yenflow.sources.eras import era_to_dates
 from yenflow.sources.jgb import TENORS, JgbSource
 from yenflow.sources.parsing import ParseContext
@@ -381,3 +382,46 @@ def test_mutated_fixture_only_raises_parse_error(content: bytes) -> None:
     assert frame["value"].between(-1, 20).all()
     for _, days in frame.groupby("series_id")["period_start"]:
         assert days.is_monotonic_increasing and days.is_unique
+
+
+def _line_by_line(payload: RawPayload, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The parse (frame) or the ParseError message, with the byte-level fast path off."""
+    with monkeypatch.context() as patch:
+        patch.setattr(jgb, "_plain_rows", lambda ctx: None)
+        return _frame_or_error(payload)
+
+
+def _frame_or_error(payload: RawPayload) -> object:
+    try:
+        return JgbSource(Settings.from_env({})).parse(payload).frame
+    except ParseError as err:
+        return str(err)
+
+
+def _same(fast: object, slow: object) -> None:
+    if isinstance(fast, pd.DataFrame) and isinstance(slow, pd.DataFrame):
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    else:
+        assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=mutated(CURRENT_FIXTURE.read_bytes(), ALPHABET + b"\t"))
+def test_fast_path_reads_what_the_line_by_line_path_reads(content: bytes) -> None:
+    payload = _payload(content)
+    with pytest.MonkeyPatch.context() as patch:
+        _same(_frame_or_error(payload), _line_by_line(payload, patch))
+
+
+def test_fast_path_is_taken_on_the_real_layout_only(real_data: Path) -> None:
+    real = load_payload(real_data, HISTORY)
+    assert jgb._plain_rows(ParseContext(real, what="x")) is not None
+    lines = _fixture_lines()
+    assert jgb._plain_rows(ParseContext(_from_lines(lines), what="x")) is not None
+    for changed in (
+        [*lines[:3], ",,,", *lines[3:]],  # a blank line inside: the line-by-line path skips it
+        [*lines[:3], lines[3].replace(",", ',"', 1), *lines[4:]],  # a quote
+        [*lines[:3], lines[3] + ",1", *lines[4:]],  # a row too wide
+    ):
+        payload = _from_lines(changed)
+        assert jgb._plain_rows(ParseContext(payload, what="x")) is None

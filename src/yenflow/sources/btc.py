@@ -42,6 +42,7 @@ from yenflow.sources.parsing import (
     ParseContext,
     check_increasing,
     csv_columns,
+    dated_numbers,
     iso_days,
     load_json,
     melt_wide,
@@ -358,13 +359,21 @@ def _parse_yahoo(ctx: ParseContext) -> Dataset:
                 found=",".join(header),
             )
 
-    _, lines, cells = csv_columns(ctx, check_header=check_header)
-    days = iso_days(cells[0], lines, ctx, column="Date")
-    check_increasing(days, lines, ctx)
-    columns = {
-        field: numbers(column, lines, ctx, column=name)
-        for field, name, column in zip(FIELDS, _YAHOO_HEADER[1:], cells[1:], strict=True)
-    }
+    fast = dated_numbers(ctx, width=len(_YAHOO_HEADER))
+    if fast is not None:
+        header, days, values = fast
+        check_header(header)
+        lines: Sequence[int] = range(2, len(days) + 2)
+        check_increasing(days, lines, ctx)
+        columns = dict(zip(FIELDS, values, strict=True))
+    else:
+        _, lines, cells = csv_columns(ctx, check_header=check_header)
+        days = iso_days(cells[0], lines, ctx, column="Date")
+        check_increasing(days, lines, ctx)
+        columns = {
+            field: numbers(column, lines, ctx, column=name)
+            for field, name, column in zip(FIELDS, _YAHOO_HEADER[1:], cells[1:], strict=True)
+        }
     _check_candles(days, columns, lines, ctx)
     days, columns, notes = _drop_open_days(days, columns, ctx.payload.fetched_at)
     return Dataset(

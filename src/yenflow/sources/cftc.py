@@ -75,8 +75,11 @@ from yenflow.sources.parsing import (
     ParseContext,
     check_unique_periods,
     csv_records,
+    day_cells,
+    integer_cells,
     melt_wide,
     parse_number,
+    trimmed_cells,
 )
 
 if TYPE_CHECKING:
@@ -566,14 +569,18 @@ def _numbers(
     Vectorized; any cell pandas cannot read goes through :func:`parse_number`,
     which accepts thousands separators or raises a ParseError naming the row.
     """
-    stripped = pd.Series(cells, dtype=object).str.strip()
-    blank = (stripped == "").to_numpy()
-    values = pd.to_numeric(stripped.where(~blank, None), errors="coerce").to_numpy(
-        dtype="float64", copy=True
-    )
-    for i in np.flatnonzero(np.isnan(values) & ~blank):
-        number = parse_number(cells[i], ctx, row=lines[i], column=column)
-        values[i] = np.nan if number is None else number
+    fast = integer_cells(trimmed_cells(cells))
+    if fast is not None:
+        values = fast
+    else:
+        stripped = pd.Series(cells, dtype=object).str.strip()
+        blank = (stripped == "").to_numpy()
+        values = pd.to_numeric(stripped.where(~blank, None), errors="coerce").to_numpy(
+            dtype="float64", copy=True
+        )
+        for i in np.flatnonzero(np.isnan(values) & ~blank):
+            number = parse_number(cells[i], ctx, row=lines[i], column=column)
+            values[i] = np.nan if number is None else number
     present = ~np.isnan(values)
     bad = present & (~np.isfinite(values) | (values != np.round(values)))
     if not signed:
@@ -591,10 +598,17 @@ def _numbers(
 
 
 _ISO_DAY = r"(?:19|20)\d{2}-\d{2}-\d{2}(?:T00:00:00(?:\.0{1,3})?)?"
+#: what _ISO_DAY allows after the day, and its year range, for the Arrow fast path.
+_DAY_SUFFIXES = ("", "T00:00:00", "T00:00:00.0", "T00:00:00.00", "T00:00:00.000")
+_FIRST_DAY, _LAST_DAY = "1900-01-01", "2099-12-31"
 
 
 def _days(cells: list[str], lines: list[int], *, column: str, ctx: ParseContext) -> pd.Series:
     """Dates from ``YYYY-MM-DD`` cells (the API adds ``T00:00:00.000``), years 1900-2099."""
+    fast = day_cells(trimmed_cells(cells), suffixes=_DAY_SUFFIXES)
+    first, last = np.datetime64(_FIRST_DAY), np.datetime64(_LAST_DAY)
+    if fast is not None and ((fast >= first) & (fast <= last)).all():
+        return pd.Series(fast.astype("datetime64[ns]"))
     stripped = pd.Series(cells, dtype=object).str.strip()
     ok = stripped.str.fullmatch(_ISO_DAY).fillna(False).astype(bool)
     days = pd.to_datetime(
@@ -721,7 +735,7 @@ def release_times(as_of: pd.Series) -> pd.Series:
     """
     days = pd.Series(pd.to_datetime(as_of)).reset_index(drop=True)
     result = cftc_weekly(days)
-    late = days.dt.strftime("%Y-%m-%d").map(_DELAYED_RELEASES)
+    late = pd.Series(np.datetime_as_string(days.to_numpy(), unit="D")).map(_DELAYED_RELEASES)
     delayed = late.notna().to_numpy()
     if delayed.any():
         moved = at_local_time(pd.to_datetime(late[delayed]), time="15:30", tz=NEW_YORK)

@@ -22,8 +22,12 @@ from yenflow.sources.parsing import ParseContext
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 else:
     np = lazy_module("numpy")
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
     pd = lazy_module("pandas")
 
 __all__ = ["ERAS", "Era", "era_label_year", "era_to_dates", "gregorian_year"]
@@ -129,8 +133,20 @@ def _split_short_dates(
     """Era letters and the three numbers of ``R7.4.7``-style cells, vectorized.
 
     Every cell is checked against the pattern (a ParseError names the first that
-    fails); the numbers are then read by pandas' C reader splitting on the dots.
+    fails); the numbers are then read by pandas' C reader splitting on the dots. When
+    every cell matches (Arrow's RE2 checks them all at once: the pattern is ASCII-only, so
+    RE2 and ``re`` agree), Arrow also splits them.
     """
+    if cells:
+        text = pa.array(cells, type=pa.string())
+        whole = f"^{_SHORT_DATE.pattern}$"
+        if pc.all(pc.match_substring_regex(text, whole)).as_py():
+            parts = pc.extract_regex(text, whole)
+            letters = parts.field("era").to_numpy(zero_copy_only=False).astype("U1")
+            numbers_ = [
+                pc.cast(parts.field(f), pa.int64()).to_numpy() for f in ("year", "month", "day")
+            ]
+            return letters, *numbers_
     for i, cell in enumerate(cells):
         if _SHORT_DATE.fullmatch(cell) is None:
             raise ctx.error(

@@ -33,7 +33,7 @@ from yenflow.lazy import lazy_module
 from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.eras import era_to_dates
-from yenflow.sources.parsing import ParseContext, id_column, parse_number
+from yenflow.sources.parsing import ParseContext, id_column, looks_like_html, parse_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -116,16 +116,100 @@ class JgbSource(Source):
 
 def parse_yields(ctx: ParseContext) -> pd.DataFrame:
     """The canonical frame of one MoF yield file; raises ParseError on any deviation."""
-    lines = _nonblank_lines(ctx)
-    _check_title(ctx, *lines[0])
-    _check_header(ctx, *lines[1])
-    numbers = np.array([n for n, _ in lines[2:]], dtype=np.int64)
-    table = _read_table(ctx, lines[2:])
+    plain = _plain_rows(ctx)
+    if plain is not None:
+        head, numbers, table = plain
+        _check_title(ctx, *head[0])
+        _check_header(ctx, *head[1])
+    else:
+        lines = _nonblank_lines(ctx)
+        _check_title(ctx, *lines[0])
+        _check_header(ctx, *lines[1])
+        numbers = np.array([n for n, _ in lines[2:]], dtype=np.int64)
+        table = _read_table(ctx, lines[2:])
     labels = table[0].to_numpy(dtype=object)
     dates = era_to_dates(labels, ctx, numbers)
     _check_increasing(ctx, dates, numbers, labels)
     values = _yields(ctx, table, numbers)
     return _long_frame(dates, values)
+
+
+#: bytes that may start a blank line (" ,\t\r" and the lead byte of the cp932 ideographic
+#: space): a line starting with none of them has content.
+_BLANK_STARTS = b" ,\t\r\x81"
+
+
+def _plain_rows(ctx: ParseContext) -> tuple[list[tuple[int, str]], np.ndarray, pd.DataFrame] | None:
+    """The title and header lines, the data line numbers and the table, read from the bytes at
+    once when the file is plain, else None (the line-by-line path then judges it).
+
+    Plain: a final newline, no quote, a carriage return only before a newline, no blank
+    line before the last row (every line starts with content), every data line 16 cells of
+    ASCII. The rows and cells are then those :func:`_nonblank_lines` and :func:`_read_table`
+    find, without a Python string per line.
+    """
+    content = ctx.payload.content
+    if looks_like_html(content) or content.startswith(b"\xef\xbb\xbf"):
+        return None  # the other path names the HTML page; a BOM is not plain
+    if not content.endswith(b"\n") or b'"' in content:
+        return None
+    raw = np.frombuffer(content, dtype=np.uint8)
+    ends = np.flatnonzero(raw == ord("\n"))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    before_newline = raw[np.maximum(ends - 1, 0)] == ord("\r")
+    before_newline[ends == 0] = False
+    if int(before_newline.sum()) != int((raw == ord("\r")).sum()):
+        return None  # a carriage return that does not end a line
+    stops = ends - before_newline
+    filled = np.flatnonzero(stops > starts)
+    if filled.size < 3:
+        return None
+    last = int(filled[-1]) + 1  # empty lines at the end are left out
+    starts, stops, ends = starts[:last], stops[:last], ends[:last]
+    if (stops == starts).any() or np.isin(
+        raw[starts], np.frombuffer(_BLANK_STARTS, dtype=np.uint8)
+    ).any():
+        return None
+    lo, hi = int(starts[2]), int(ends[-1]) + 1
+    data = raw[lo:hi]
+    if (data >= 0x80).any():
+        return None
+    width = len(_HEADER)
+    n = last - 2
+    commas = np.flatnonzero(data == ord(",")) + lo
+    if len(commas) != n * (width - 1):
+        return None
+    grid = commas.reshape(n, width - 1)
+    if (grid[:, 0] < starts[2:]).any() or (grid[:, -1] >= stops[2:]).any():
+        return None
+    try:
+        table = _csv_table(io.BytesIO(content[lo:hi]), lineterminator=None)
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if len(table) != n:
+        return None
+    try:  # the rest is ASCII, so this is the whole file's check that it is cp932
+        head = [(i + 1, content[starts[i] : stops[i]].decode("cp932")) for i in range(2)]
+    except UnicodeDecodeError:
+        return None
+    return head, np.arange(3, last + 1, dtype=np.int64), table
+
+
+def _csv_table(source: io.StringIO | io.BytesIO, *, lineterminator: str | None) -> pd.DataFrame:
+    """pandas' C reader on the data rows: column 0 text, the others floats (NaN for '-')."""
+    columns = list(range(len(_HEADER)))
+    return pd.read_csv(
+        source,
+        header=None,
+        names=columns,
+        dtype={0: str},
+        na_values={c: list(_MISSING) for c in columns[1:]},
+        keep_default_na=False,
+        quoting=csv.QUOTE_NONE,
+        lineterminator=lineterminator,
+        skip_blank_lines=False,
+        engine="c",
+    )
 
 
 def _nonblank_lines(ctx: ParseContext) -> list[tuple[int, str]]:
@@ -185,20 +269,8 @@ def _read_table(ctx: ParseContext, data: list[tuple[int, str]]) -> pd.DataFrame:
                 expected=f"{width} unquoted columns ({_DATE_HEADER} and {len(TENORS)} tenors)",
                 found=text,
             )
-    columns = list(range(width))
     try:
-        table = pd.read_csv(
-            io.StringIO("\n".join(text for _, text in data)),
-            header=None,
-            names=columns,
-            dtype={0: str},
-            na_values={c: list(_MISSING) for c in columns[1:]},
-            keep_default_na=False,
-            quoting=csv.QUOTE_NONE,
-            lineterminator="\n",
-            skip_blank_lines=False,
-            engine="c",
-        )
+        table = _csv_table(io.StringIO("\n".join(text for _, text in data)), lineterminator="\n")
     except (ValueError, pd.errors.ParserError) as exc:
         raise ctx.error(
             "pandas could not read the rows", expected="a CSV table", found=exc

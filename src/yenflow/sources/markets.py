@@ -43,6 +43,7 @@ FX rates.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -56,10 +57,14 @@ from yenflow.payload import RawPayload, Request
 from yenflow.sources.base import Source
 from yenflow.sources.parsing import (
     ParseContext,
+    PlainLines,
     check_increasing,
     csv_table,
+    day_cells,
     iso_days,
+    number_cells,
     numbers,
+    plain_lines,
     series_frame,
     weekday_numbers,
 )
@@ -239,21 +244,18 @@ class MarketsSource(Source):
                 expected=f"daily rows for {instrument.ticker}",
                 found="No data",
             )
-        dates, closes, lines = _read_closes(ctx, instrument)
-        days = iso_days(dates, lines, ctx, column="Date")
-        values = numbers(closes, lines, ctx, column="Close", missing=_MISSING)
+        days, values, lines = _read_closes(ctx, instrument)
         notes: list[str] = []
         keep = ~np.isnan(values)
         if (~keep).any():
             notes.append(f"{instrument.symbol}: {int((~keep).sum())} rows without a close dropped")
-        days, values = days[keep], values[keep]
-        lines = [n for n, k in zip(lines, keep, strict=True) if k]
+            days, values, lines = days[keep], values[keep], lines[keep]
         check_increasing(days, lines, ctx)
         bad = np.flatnonzero(values <= 0)
         if bad.size:
             raise ctx.error(
                 "a close is not positive",
-                row=lines[int(bad[0])],
+                row=int(lines[int(bad[0])]),
                 expected="a price or index level > 0",
                 found=values[int(bad[0])],
             )
@@ -293,36 +295,85 @@ class MarketsSource(Source):
 
 def _read_closes(
     ctx: ParseContext, instrument: Instrument
-) -> tuple[list[str], list[str], list[int]]:
-    """Date and close cells (and their lines) from whichever layout the header shows."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Days (``datetime64[D]``), closes (float64, NaN if missing) and their file lines, from
+    whichever layout the header shows.
+
+    A plain file (no quotes, every data row as wide as the header, canonical dates and
+    numbers) is cut from its bytes at once (:class:`~yenflow.sources.parsing.PlainLines`);
+    anything else goes through the csv module, cell by cell, which names the bad row.
+    """
+    plain = plain_lines(ctx)
+    if plain is not None:
+        head = [plain.cells(0)]
+        if head[0][:1] and head[0][0].strip().lower() == "price":
+            # the records _yfinance reads: the Ticker rows and the one after (Date,,,)
+            while len(head) < len(plain) and (len(head) == 1 or head[-1][:1] == ["Ticker"]):
+                head.append(plain.cells(len(head)))
+        skip, close = _layout(ctx, instrument, head, range(1, len(head) + 1))
+        fast = _fast_closes(plain, skip, width=len(head[0]), close=close)
+        if fast is not None:
+            return fast
     header, lines, rows = csv_table(ctx)
+    skip, close = _layout(ctx, instrument, [header, *rows], [1, *lines])
+    dates, closes, lines = _columns(
+        ctx, rows[skip - 1 :], lines[skip - 1 :], width=len(header), close=close
+    )
+    days = iso_days(dates, lines, ctx, column="Date")
+    values = numbers(closes, lines, ctx, column="Close", missing=_MISSING)
+    return days, values, np.asarray(lines, dtype=np.int64)
+
+
+#: what may follow the ISO day in a date cell (yfinance writes ``2003-09-29 00:00:00``).
+_DAY_SUFFIXES = ("", " 00:00:00", " 00:00:00+00:00", " 00:00:00Z")
+
+
+def _fast_closes(
+    plain: PlainLines, skip: int, *, width: int, close: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`_read_closes` for a plain file, or None on any doubt."""
+    cells = plain.columns(skip, width=width, which=(0, close))
+    if cells is None:
+        return None
+    dates, closes = cells
+    days = day_cells(dates, suffixes=_DAY_SUFFIXES)
+    values = None if days is None else number_cells(closes, missing=_MISSING)
+    if values is None:
+        return None
+    return days, values, np.arange(skip + 1, len(plain) + 1)
+
+
+def _layout(
+    ctx: ParseContext, instrument: Instrument, rows: Sequence[list[str]], lines: Sequence[int]
+) -> tuple[int, int]:
+    """How many records the header takes and which column is the close (from ``rows``, the
+    file's first records, header first, and their ``lines``)."""
+    header = rows[0]
     names = [h.strip().lower() for h in header]
     if names and names[0] == "price":
-        return _yfinance(ctx, instrument, header, lines, rows)
+        return _yfinance(ctx, instrument, header, lines[1:], rows[1:])
     if names == ["date", "value"]:
-        close = 1
-    elif names and names[0] == "date" and "close" in names and set(names) <= _KNOWN_COLUMNS:
-        close = names.index("close")
-    else:
-        raise ctx.error(
-            "unexpected header",
-            row=1,
-            expected=(
-                "date,value; Date,Close; Date,Open,High,Low,Close[,Adj Close],Volume; "
-                "or yfinance's Price/Ticker/Date rows"
-            ),
-            found=",".join(header),
-        )
-    return _columns(ctx, rows, lines, width=len(header), close=close)
+        return 1, 1
+    if names and names[0] == "date" and "close" in names and set(names) <= _KNOWN_COLUMNS:
+        return 1, names.index("close")
+    raise ctx.error(
+        "unexpected header",
+        row=1,
+        expected=(
+            "date,value; Date,Close; Date,Open,High,Low,Close[,Adj Close],Volume; "
+            "or yfinance's Price/Ticker/Date rows"
+        ),
+        found=",".join(header),
+    )
 
 
 def _yfinance(
     ctx: ParseContext,
     instrument: Instrument,
     header: list[str],
-    lines: list[int],
-    rows: list[list[str]],
-) -> tuple[list[str], list[str], list[int]]:
+    lines: Sequence[int],
+    rows: Sequence[list[str]],
+) -> tuple[int, int]:
     """yfinance's three header rows (Price..., Ticker..., Date,,,); the Ticker row may repeat."""
     labels = [h.strip() for h in header]
     if "Close" not in labels:
@@ -354,8 +405,7 @@ def _yfinance(
             expected="'Date' then empty cells",
             found=",".join(rows[start]),
         )
-    start += 1
-    return _columns(ctx, rows[start:], lines[start:], width=len(header), close=close)
+    return start + 2, close
 
 
 def _columns(

@@ -92,6 +92,7 @@ from yenflow.sources.parsing import (
     check_unique_periods,
     csv_records,
     melt_wide,
+    padded_numbers,
     parse_number,
 )
 
@@ -769,6 +770,23 @@ def _numbers(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Cells:
     """
     width = len(layout.keys)
     raw = [c for _, cells in body for c in cells[layout.first_value :]]
+    shape = (len(body), width)
+    fast = padded_numbers(raw, marks=layout.not_reported)
+    if fast is not None:
+        values, dash = fast
+    else:
+        values, dash = _numbers_one_by_one(raw, body, layout, ctx)
+    cells = _Cells(values=values.reshape(shape), not_reported=dash.reshape(shape))
+    if layout.not_reported:
+        _check_triplets(cells, body, layout, ctx)
+    return cells
+
+
+def _numbers_one_by_one(
+    raw: list[str], body: list[Record], layout: _Layout, ctx: ParseContext
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_numbers`' values and not-reported marks, cell by cell (what Arrow declined)."""
+    width = len(layout.keys)
     cleaned = [c.strip(_SPACES).replace(",", "") for c in raw]
     marks = set(layout.not_reported)
     dash = np.array([c in marks for c in cleaned], dtype=bool)
@@ -785,11 +803,7 @@ def _numbers(body: list[Record], layout: _Layout, ctx: ParseContext) -> _Cells:
             raw[position], ctx, row=body[row][0], column=_column_label(layout, column)
         )
         values[position] = np.nan if number is None else number
-    shape = (len(body), width)
-    cells = _Cells(values=values.reshape(shape), not_reported=dash.reshape(shape))
-    if layout.not_reported:
-        _check_triplets(cells, body, layout, ctx)
-    return cells
+    return values, dash
 
 
 def _check_triplets(cells: _Cells, body: list[Record], layout: _Layout, ctx: ParseContext) -> None:

@@ -24,26 +24,39 @@ from yenflow.payload import RawPayload
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 else:
     np = lazy_module("numpy")
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
     pd = lazy_module("pandas")
 
 __all__ = [
     "ParseContext",
+    "PlainLines",
     "check_increasing",
     "check_unique_periods",
     "csv_columns",
     "csv_records",
     "csv_table",
     "date_number_columns",
+    "dated_numbers",
+    "day_cells",
     "id_column",
+    "integer_cells",
     "iso_days",
     "load_json",
+    "looks_like_html",
     "melt_wide",
+    "number_cells",
     "numbers",
+    "padded_numbers",
     "parse_number",
+    "plain_lines",
     "series_frame",
     "table_columns",
+    "trimmed_cells",
     "weekday_numbers",
 ]
 
@@ -56,6 +69,11 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NUMBER_CHARS = 32
 
 
+def looks_like_html(content: bytes) -> bool:
+    """Whether the bytes start like an HTML page (an error or login page instead of data)."""
+    return _HTML_START.match(content[:512]) is not None
+
+
 class ParseContext:
     """Where a parser is, for error messages: source, file or URL, and what it expects."""
 
@@ -64,6 +82,7 @@ class ParseContext:
         self.source = payload.source
         self.location = payload.location
         self.what = what
+        self._texts: dict[str, str] = {}
 
     def error(
         self,
@@ -87,14 +106,23 @@ class ParseContext:
         """Decode the payload strictly, after rejecting empty files and HTML pages.
 
         ``encoding`` is the source's documented one (``cp932`` for MoF's
-        Shift_JIS files, ``utf-8`` for FRED). A leading UTF-8 BOM is removed.
+        Shift_JIS files, ``utf-8`` for FRED). A leading UTF-8 BOM is removed. The text is
+        decoded once per encoding; later calls return it again.
         """
+        known = self._texts.get(encoding)
+        if known is not None:
+            return known
+        text = self._decode(encoding)
+        self._texts[encoding] = text
+        return text
+
+    def _decode(self, encoding: str) -> str:
         content = self.payload.content
         if not content.strip():
             raise self.error(
                 "the file is empty", row=1, expected=f"a {self.what}", found="0 bytes of text"
             )
-        if _HTML_START.match(content[:512]):
+        if looks_like_html(content):
             raise self.error(
                 "got an HTML page instead of data (an error or login page?)",
                 row=1,
@@ -167,6 +195,57 @@ def parse_number(
     return value
 
 
+#: the white space every strip() removes; cells with any other are left to the slow paths.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+#: a plain integer that every reader turns into the same float64 (no "-0", at most 15 digits).
+_PLAIN_INTEGER = r"^(?:[0-9]{1,15}|-[1-9][0-9]{0,14})$"
+
+
+def trimmed_cells(cells: Sequence[str]) -> pa.StringArray:
+    """Python strings as Arrow strings, ASCII white space (a subset of what ``str.strip()``
+    removes) trimmed from both ends."""
+    return pc.utf8_trim(pa.array(cells, type=pa.string()), characters=_ASCII_SPACE)
+
+
+def integer_cells(cells: pa.StringArray) -> np.ndarray | None:
+    """Plain integer cells (at most 15 digits, no ``-0``) as float64, NaN for an empty cell;
+    None if any other cell is there (the caller then reads cell by cell)."""
+    filled = pc.not_equal(cells, "")
+    if not pc.all(
+        pc.or_(pc.invert(filled), pc.match_substring_regex(cells, _PLAIN_INTEGER))
+    ).as_py():
+        return None
+    values = pc.cast(pc.if_else(filled, cells, None), pa.int64()).to_numpy(zero_copy_only=False)
+    return values.astype(np.float64)
+
+
+def padded_numbers(
+    cells: Sequence[str], *, marks: Sequence[str] = ()
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Cells as :func:`parse_number` reads them, all at once in Arrow: padding (spaces, tabs,
+    ideographic and no-break spaces) and thousands commas removed, then read as float64.
+
+    Returns the values (NaN for a cell that is empty after that or one of ``marks``, a
+    published "not reported" sign such as ``-``) and which cells were a mark; None on any
+    doubt (a cell Arrow's strict reader does not take, or not finite): the caller then
+    reads cell by cell, with :func:`parse_number` naming the bad one.
+    """
+    text = pc.replace_substring(
+        pc.utf8_trim(pa.array(cells, type=pa.string()), characters=_SPACES), ",", ""
+    )
+    marked = pc.is_in(text, value_set=pa.array(list(marks), pa.string()))
+    blank = pc.or_(marked, pc.equal(text, ""))
+    try:
+        parsed = pc.cast(pc.if_else(blank, None, text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = parsed.to_numpy(zero_copy_only=False)
+    filled = ~blank.to_numpy(zero_copy_only=False)
+    if not np.isfinite(values[filled]).all():
+        return None
+    return values, marked.to_numpy(zero_copy_only=False)
+
+
 def check_unique_periods(frame: pd.DataFrame, ctx: ParseContext) -> None:
     """Raise if a series has the same period twice in one payload."""
     dup = frame.duplicated(subset=["series_id", "period_start"], keep=False)
@@ -209,17 +288,15 @@ def melt_wide(
         from yenflow.frame import empty_frame
 
         return empty_frame()
-    values = (
-        wide[list(columns)]
-        .apply(pd.to_numeric, errors="raise")
-        .to_numpy(dtype="float64")
-        .T.reshape(-1)
-    )
+    table = wide[list(columns)]
+    if not all(dtype == np.float64 for dtype in table.dtypes):  # floats need no to_numeric
+        table = table.apply(pd.to_numeric, errors="raise")
+    values = table.to_numpy(dtype="float64").T.reshape(-1)
     keep = ~np.isnan(values)
     rows = np.tile(np.arange(n), k)[keep]
-    starts = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(period_start)))).as_unit("ns")
-    ends = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(period_end)))).as_unit("ns")
-    published = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(published_at)), utc=True))
+    starts = _instants(period_start).as_unit("ns")
+    ends = _instants(period_end).as_unit("ns")
+    published = _instants(published_at, utc=True)
     frame = pd.DataFrame(
         {
             "series_id": id_column(list(columns.values()), np.repeat(np.arange(k), n)[keep]),
@@ -230,6 +307,19 @@ def melt_wide(
         }
     )
     return frame[list(FRAME_COLUMNS)]
+
+
+def _instants(values: Sequence | pd.Series, *, utc: bool = False) -> pd.DatetimeIndex:
+    """``pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), utc=utc))`` without the
+    Python object per value when ``values`` already are datetime64 (numpy or pandas): naive
+    values are taken as UTC when ``utc``, aware ones converted to it."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        index = pd.DatetimeIndex(np.asarray(values))
+        return index.tz_localize("UTC") if utc else index
+    if utc and isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(values).tz_convert("UTC")
+    return pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), utc=utc))
 
 
 # --------------------------------------------------------------- UTF-8 CSV tables and JSON
@@ -302,7 +392,7 @@ def _plain_columns(text: str) -> tuple[list[str], range, list[Sequence[str]]] | 
         return None
     text = text.rstrip("\n") + "\n"
     head, _, body = text.partition("\n")
-    if not head or "\n\n" in body:
+    if not head or "\n\n" in body or body.startswith("\n"):
         return None
     header = head.split(",")
     n = body.count("\n")
@@ -348,57 +438,195 @@ def date_number_columns(
     None and the caller goes the general way, which names the bad row. A file that is not
     complete text raises as :func:`csv_table` does.
     """
-    text = _complete_text(ctx)
-    if '"' in text or "\x00" in text or "\r" in text:
+    if b"\r" in ctx.payload.content:
+        _complete_text(ctx)  # raises as csv_table does
         return None
-    head, _, body = (text.rstrip("\n") + "\n").partition("\n")
-    header = head.split(",")
-    if len(header) != 2 or not body or "\n\n" in body or body.startswith("\n"):
+    table = dated_numbers(ctx, width=2, missing=missing)
+    if table is None:
         return None
-    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    header, days, (values,) = table
+    return header, days, values
+
+
+def dated_numbers(
+    ctx: ParseContext, *, width: int, missing: Sequence[str] = ("",)
+) -> tuple[list[str], np.ndarray, list[np.ndarray]] | None:
+    """A plain CSV of ``width`` columns, an ISO day then numbers, read straight from its
+    bytes: the header cells, the days (``datetime64[D]``) and one float64 array per number
+    column (NaN for a cell listed in ``missing``); data line ``i`` is file line ``i + 2``.
+
+    What :func:`csv_columns` then :func:`iso_days` and :func:`numbers` give for the files
+    they accept without doubt; on any doubt (see :class:`PlainLines`, :func:`day_cells`,
+    :func:`number_cells`; a header not ``width`` cells, no data row) None, and the caller
+    goes the general way, which names the bad row. A file that is not complete text raises
+    as :func:`csv_table` does.
+    """
+    table = plain_lines(ctx)
+    if table is None:
+        return None
+    header = table.cells(0)
+    if len(header) != width:
+        return None
+    cells = table.columns(1, width=width, which=range(width))
+    if cells is None:
+        return None
+    days = day_cells(cells[0])
+    if days is None:
+        return None
+    values = []
+    for column in cells[1:]:
+        numbers_ = number_cells(column, missing=missing)
+        if numbers_ is None:
+            return None
+        values.append(numbers_)
+    return header, days, values
+
+
+class PlainLines:
+    """A complete UTF-8 CSV text that needs no csv module (no quotes or NUL, a carriage
+    return only before a newline, no line over the csv module's field limit), as its bytes
+    and line bounds: record ``i`` is file line ``i + 1`` and its cells are the line (without
+    its ``\\n`` or ``\\r\\n``) split at commas, which is what the csv module reads from such
+    text. Blank lines at the end are left out (as :func:`csv_table` does); there is at least
+    one line.
+
+    :meth:`columns` cuts chosen columns of many rows out of the bytes at once, as Arrow
+    strings for :func:`day_cells` and :func:`number_cells`: no Python object per cell.
+    """
+
+    def __init__(self, raw: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> None:
+        self.raw = raw  #: the bytes (uint8), without a BOM
+        self.starts = starts  #: offset of each line's first byte
+        self.stops = stops  #: offset of each line's end (its "\\n", or "\\r" before it)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def cells(self, index: int) -> list[str]:
+        """The cells of record ``index`` (file line ``index + 1``); [] for a blank line."""
+        line = self.raw[self.starts[index] : self.stops[index]].tobytes().decode("utf-8")
+        return line.split(",") if line else []
+
+    def columns(
+        self, first: int, *, width: int, which: Sequence[int]
+    ) -> list[pa.StringArray] | None:
+        """Columns ``which`` of records ``first`` to the end, if there is at least one such
+        record and every one has exactly ``width`` cells (else None)."""
+        starts, stops = self.starts[first:], self.stops[first:]
+        n = len(starts)
+        if n == 0 or width < 1 or not all(0 <= j < width for j in which):
+            return None
+        lo, hi = int(starts[0]), int(stops[-1])
+        commas = np.flatnonzero(self.raw[lo:hi] == ord(",")) + lo
+        if len(commas) != n * (width - 1):
+            return None
+        if width == 1 and (stops == starts).any():
+            return None  # a blank line inside: the csv module reads no cell there
+        # width - 1 commas on each line: the commas are in order, so when each line's
+        # first comma is at or after its start and its last before its end, all are its own
+        grid = commas.reshape(n, width - 1)
+        if width > 1 and ((grid[:, 0] < starts).any() or (grid[:, -1] >= stops).any()):
+            return None
+        out = []
+        for j in which:
+            left = starts if j == 0 else grid[:, j - 1] + 1
+            right = stops if j == width - 1 else grid[:, j]
+            column = _gather(self.raw, left, right)
+            if column is None:
+                return None
+            out.append(column)
+        return out
+
+
+def plain_lines(ctx: ParseContext) -> PlainLines | None:
+    """The payload as :class:`PlainLines`, or None when it needs the csv module (quotes,
+    NUL, a carriage return not before a newline, a line over the field limit) or has no
+    line. Raises (ParseError) as :func:`csv_table` does for an empty file, an HTML page, bad
+    UTF-8 or a missing final newline."""
+    _complete_text(ctx)
+    content = ctx.payload.content
+    content = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
+    if b'"' in content or b"\x00" in content:
+        return None
+    raw = np.frombuffer(content, dtype=np.uint8)
     ends = np.flatnonzero(raw == ord("\n"))
-    commas = np.flatnonzero(raw == ord(","))
     starts = np.concatenate(([0], ends[:-1] + 1))
-    if len(commas) != len(ends) or len(raw) >= 2**31:
+    stops = ends
+    if b"\r" in content:
+        returns = np.flatnonzero(raw == ord("\r"))
+        if (raw[np.minimum(returns + 1, len(raw) - 1)] != ord("\n")).any():
+            return None  # a bare carriage return ends a record for the csv module
+        stops = ends - np.isin(ends - 1, returns)
+    filled = np.flatnonzero(stops > starts)
+    if not filled.size or int((stops - starts).max()) > csv.field_size_limit():
         return None
-    if ((commas - starts) != 10).any() or (commas >= ends).any():
-        return None  # not one 10-character date, one comma, then the value on every line
-    cells = raw[starts[:, None] + np.arange(10)]
-    digits = cells[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - ord("0")
-    if not ((cells[:, 4] == ord("-")) & (cells[:, 7] == ord("-"))).all():
+    last = int(filled[-1]) + 1
+    return PlainLines(raw, starts[:last], stops[:last])
+
+
+def _gather(raw: np.ndarray, left: np.ndarray, right: np.ndarray) -> pa.StringArray | None:
+    """The byte ranges ``[left, right)`` of ``raw`` as one Arrow string array (None if over
+    2 GB). The ranges cut at ASCII commas and newlines, so each is whole UTF-8."""
+    lengths = right - left
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total >= 2**31:
         return None
-    if ((digits < 0) | (digits > 9)).any():
+    # the byte positions to take, as a running sum of steps: 1 inside a cell, a jump from
+    # the end of one non-empty cell to the start of the next (no per-cell index arrays)
+    step = np.ones(total, dtype=np.int64 if len(raw) >= 2**31 else np.int32)
+    filled = lengths > 0
+    if total:
+        first, lo, hi = offsets[:-1][filled], left[filled], right[filled]
+        step[first[0]] = lo[0]
+        step[first[1:]] = lo[1:] - hi[:-1] + 1
+    index = np.cumsum(step, out=step)
+    return pa.StringArray.from_buffers(
+        len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(raw[index])
+    )
+
+
+def day_cells(cells: pa.StringArray, *, suffixes: Sequence[str] = ("",)) -> np.ndarray | None:
+    """ISO dates ``YYYY-MM-DD`` (Arrow strings) as ``datetime64[D]``, or None on any doubt
+    (a cell not 10 characters plus one of ``suffixes``, such as a time of day ``" 00:00:00"``
+    that is dropped; not canonical; no such day; outside the accepted range): what
+    :func:`iso_days` returns for the cells it accepts."""
+    if tuple(suffixes) != ("",):
+        after = pc.utf8_slice_codeunits(cells, 10)
+        if not pc.all(pc.is_in(after, value_set=pa.array(list(suffixes), pa.string()))).as_py():
+            return None
+        cells = pc.utf8_slice_codeunits(cells, 0, 10)
+    if not len(cells) or cells.null_count:
         return None
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    month = digits[:, 4] * 10 + digits[:, 5]
-    day = digits[:, 6] * 10 + digits[:, 7]
-    if ((month < 1) | (month > 12) | (day < 1)).any():
+    if pc.min_max(pc.binary_length(cells)).as_py() != {"min": 10, "max": 10}:
         return None
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    first = months.astype("datetime64[D]")
-    length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
-    if (day > length).any():
+    try:  # Arrow's ISO reader: exactly YYYY-MM-DD, digits, a real calendar day
+        days = pc.cast(cells, pa.date32()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    days = first + (day - 1).astype("timedelta64[D]")
     if ((days < np.datetime64(_FIRST_DAY)) | (days > np.datetime64(_LAST_DAY))).any():
         return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    return days.astype("datetime64[D]")
 
-    offsets = np.concatenate((starts, [len(raw)])).astype(np.int32)
-    lines = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(raw))
-    numbers_text = pc.utf8_slice_codeunits(lines, 11, -1)  # after "YYYY-MM-DD,", before "\n"
-    if len(numbers_text) and pc.max(pc.binary_length(numbers_text)).as_py() > _MAX_NUMBER_CHARS:
+
+def number_cells(cells: pa.StringArray, *, missing: Sequence[str] = ("",)) -> np.ndarray | None:
+    """Finite float64 values of Arrow string cells, NaN for a cell listed in ``missing``; None
+    on any doubt (a cell Arrow's strict reader does not take, over 32 characters, not
+    finite): what :func:`numbers` returns for the cells it accepts without doubt."""
+    if cells.null_count:
         return None
-    absent = pc.is_in(numbers_text, value_set=pa.array(list(missing), pa.string()))
+    if len(cells) and pc.max(pc.binary_length(cells)).as_py() > _MAX_NUMBER_CHARS:
+        return None
+    absent = pc.is_in(cells, value_set=pa.array(list(missing), pa.string()))
     try:
-        parsed = pc.cast(pc.if_else(absent, None, numbers_text), pa.float64())
+        parsed = pc.cast(pc.if_else(absent, None, cells), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     values = parsed.to_numpy(zero_copy_only=False)
     if not np.isfinite(values[~absent.to_numpy(zero_copy_only=False)]).all():
         return None
-    return header, days, values
+    return values
 
 
 def table_columns(
@@ -503,7 +731,7 @@ def check_increasing(days: np.ndarray, lines: Sequence[int], ctx: ParseContext) 
         what = "appears twice" if days[i] == days[i - 1] else "is out of order"
         raise ctx.error(
             f"the date {days[i]} {what}",
-            row=lines[i],
+            row=int(lines[i]),
             expected=f"dates strictly increasing, after {days[i - 1]}",
             found=str(days[i]),
         )

@@ -160,6 +160,7 @@ _COMMON = (
     "December 2011 (SLT-based holdings from then on)."
 )
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FOOTNOTE_MARK = re.compile(r"(\s+\d+/)+$")
 _SERIES_LABEL = re.compile(r"^Series(?:\s+(\d+)/)?$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -172,7 +173,7 @@ _HALF_UNIT = 0.05
 
 def slugify(name: str) -> str:
     """Lower-case, non-alphanumeric runs to ``_``: ``China, Mainland`` -> ``china_mainland``."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return _NOT_SLUG.sub("_", name.lower()).strip("_")
 
 
 def clean_name(cell: str) -> str:
@@ -519,8 +520,9 @@ class _Reader:
         for block in self.blocks:
             periods = np.array(block.periods, dtype="datetime64[ns]")[block.keep]
             for row in block.rows:
-                spec = specs.setdefault(
-                    f"tic.{row.kind}.{row.slug}", _spec(row.kind, row.slug, row.name)
+                series_id = f"tic.{row.kind}.{row.slug}"
+                spec = specs.get(series_id) or specs.setdefault(
+                    series_id, _spec(row.kind, row.slug, row.name)
                 )
                 kept = row.values[block.keep]
                 present = ~np.isnan(kept)
