@@ -55,13 +55,20 @@ from yenflow.errors import (
 )
 from yenflow.payload import RawPayload
 from yenflow.sources import get_source_class, source_names
-from yenflow.store import FetchRecord, KnownPayload, PayloadWrite, Store, WriteCounts
+from yenflow.store import (
+    FetchRecord,
+    KnownPayload,
+    PayloadWrite,
+    StagedDataset,
+    Store,
+    WriteCounts,
+    stage_dataset,
+)
 
 if TYPE_CHECKING:
     import httpx
     import pandas as pd
 
-    from yenflow.frame import Dataset
     from yenflow.http import Fetcher
     from yenflow.payload import Validators
     from yenflow.sources.base import Source
@@ -202,7 +209,7 @@ class _Entry:
     known: KnownPayload | None
     parse: bool = False  # parse this run
     from_store: bool = False  # the bytes are the stored ones (after a 304)
-    dataset: Dataset | None = None
+    dataset: StagedDataset | None = None  # the parse, staged for the store
 
     @property
     def sha256(self) -> str:
@@ -227,9 +234,11 @@ class _Collected:
     seconds: float = 0.0
 
 
-def _parse_one(source: Source, payload: RawPayload) -> Dataset:
+def _parse_one(source: Source, payload: RawPayload) -> StagedDataset:
+    """Parse ``payload`` and stage the result for the store at once (the frame is dropped:
+    a large source is held once, compactly, until it is written)."""
     try:
-        return source.parse(payload)
+        return stage_dataset(source.parse(payload))
     except ParseError:
         raise
     except Exception as exc:  # a parser bug must not take the other sources down

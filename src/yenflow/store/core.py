@@ -20,6 +20,7 @@ from yenflow.redact import redact
 from yenflow.store import lock
 from yenflow.store.ids import new_fetch_id
 from yenflow.store.migrations import SCHEMA_VERSION, migrate, schema_version
+from yenflow.store.staging import StagedDataset, stage_dataset
 from yenflow.store.writes import BatchItem, apply_batch, upsert_series
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ class WriteCounts:
 class PayloadWrite:
     """One payload to log, with its parsed dataset (None: not parsed, e.g. 304 or same bytes).
 
+    The dataset may be staged already (:func:`yenflow.store.staging.stage_dataset`, what the
+    refresh does right after a parse); a staged dataset is written once.
+
     Attributes:
         rows: for a payload not parsed this time, the row count of its stored parse (what
             "unchanged" reports); ignored when ``dataset`` is given.
@@ -74,7 +78,7 @@ class PayloadWrite:
     """
 
     payload: RawPayload
-    dataset: Dataset | None
+    dataset: Dataset | StagedDataset | None
     status: str
     parser_version: str
     rows: int | None = None
@@ -123,6 +127,35 @@ def _naive_utc(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
 
 
+def _insert_raw(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> None:
+    """Store the bytes of ``items`` by sha256 (the first payload of a sha256 counts; bytes
+    already stored are kept) in one statement. The frame's content column holds the payloads'
+    own ``bytes`` objects: DuckDB copies them into the table, nothing copies them before."""
+    import pandas as pd
+
+    first: dict[str, BatchItem] = {}
+    for i in items:
+        first.setdefault(i.sha256, i)
+    rows = list(first.values())
+    frame = pd.DataFrame(
+        {
+            "sha256": pd.Series([i.sha256 for i in rows], dtype=object),
+            "size": pd.Series([len(i.payload.content) for i in rows], dtype="int64"),
+            "content": pd.Series([i.payload.content for i in rows], dtype=object),
+            "first_fetch_id": pd.Series([i.fetch_id for i in rows], dtype="int64"),
+        }
+    )
+    con.register("yf_raw_df", frame)
+    try:
+        con.execute(
+            "INSERT INTO raw_payloads SELECT CAST(r.sha256 AS VARCHAR), r.size, "
+            "CAST(r.content AS BLOB), r.first_fetch_id "
+            "FROM yf_raw_df r ANTI JOIN raw_payloads p USING (sha256)"
+        ).fetchall()
+    finally:
+        con.unregister("yf_raw_df")
+
+
 _FETCH_COLUMNS = (
     "fetch_id, run_id, source, url, raw_path, fetched_at, status, http_status, bytes, sha256, "
     "etag, last_modified, parser_version, rows_added, rows_revised, rows_unchanged, error, "
@@ -152,6 +185,23 @@ _FETCH_TYPES = (
 )
 
 
+#: DuckDB settings of a writing connection. A refresh commits one transaction per source:
+#: - ``checkpoint_threshold``: commits only append to the write-ahead log (flushed to disk at
+#:   each commit, so a crash loses nothing committed; the next open replays it, readers
+#:   included), and the store is checkpointed once, when the connection closes, instead of
+#:   rewriting the tables and the key index after every large commit;
+#: - ``write_buffer_row_group_count``: a bulk insert writes each full row group to the file
+#:   as soon as it is full, rather than buffering several in memory;
+#: - ``allocator_*flush_threshold``: memory DuckDB frees is given back to the system
+#:   promptly, so a large source's write does not keep its peak.
+WRITE_CONFIG: dict[str, str] = {
+    "checkpoint_threshold": "1GB",
+    "write_buffer_row_group_count": "1",
+    "allocator_flush_threshold": "8MB",
+    "allocator_bulk_deallocation_flush_threshold": "8MB",
+}
+
+
 class Store:
     """An open DuckDB store. Use as a context manager, or call :meth:`close`.
 
@@ -178,7 +228,12 @@ class Store:
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = lock.connect(self.path, read_only=read_only, wait_s=wait)
+            self._con = lock.connect(
+                self.path,
+                read_only=read_only,
+                wait_s=wait,
+                config=None if read_only else WRITE_CONFIG,
+            )
         except (duckdb.Error, OSError) as exc:
             msg = f"cannot open the store {self.path}: {exc}"
             raise StoreError(msg) from exc
@@ -339,7 +394,7 @@ class Store:
             BatchItem(
                 fetch_id,
                 w.payload,
-                w.dataset,
+                stage_dataset(w.dataset),
                 w.sha256 or w.payload.sha256,
                 _naive_utc(w.payload.fetched_at),
             )
@@ -356,18 +411,7 @@ class Store:
                     per_fetch = apply_batch(con, items)
                 fresh = [i for i in items if i.payload.content]
                 if fresh:
-                    # one row at a time: the bytes go to DuckDB as they are, with no
-                    # second copy of the whole batch (a frame of every payload's bytes)
-                    first = {}
-                    for i in fresh:
-                        first.setdefault(i.sha256, i)
-                    for i in first.values():
-                        row = [i.sha256, len(i.payload.content), i.payload.content, i.fetch_id]
-                        con.execute(
-                            "INSERT INTO raw_payloads SELECT ?, ?, ?, ? WHERE NOT EXISTS "
-                            "(SELECT 1 FROM raw_payloads WHERE sha256 = ?)",
-                            [*row, i.sha256],
-                        ).fetchall()
+                    _insert_raw(con, fresh)
                 total = WriteCounts()
                 log: list[tuple] = []
                 for fetch_id, w in zip(ids, writes, strict=True):
@@ -377,7 +421,11 @@ class Store:
                     if w.dataset is not None:
                         c = per_fetch[fetch_id]
                         counts = WriteCounts(c.added, c.revised, c.unchanged, c.restamped)
-                        parsed = len(w.dataset.frame)
+                        parsed = (
+                            len(w.dataset)
+                            if isinstance(w.dataset, StagedDataset)
+                            else len(w.dataset.frame)
+                        )
                     elif w.status in ("unchanged", "not-modified"):
                         parsed = w.rows or 0
                         counts = WriteCounts(unchanged=parsed)
