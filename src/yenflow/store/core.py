@@ -17,7 +17,7 @@ from yenflow.errors import StoreError
 from yenflow.frame import FRAME_COLUMNS, Dataset, to_cutoff
 from yenflow.payload import RawPayload, Validators
 from yenflow.redact import redact
-from yenflow.store import lock
+from yenflow.store import heap, lock
 from yenflow.store.ids import new_fetch_id
 from yenflow.store.migrations import SCHEMA_VERSION, migrate, schema_version
 from yenflow.store.staging import StagedDataset, stage_dataset
@@ -127,33 +127,47 @@ def _naive_utc(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
 
 
+#: rows of a source's write from which freed heap memory is given back before its commit
+LARGE_WRITE_ROWS = 500_000
+#: bytes of raw payloads per INSERT: bounds DuckDB's transient copy of a large source's files
+RAW_CHUNK_BYTES = 4 << 20
+
+
 def _insert_raw(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> None:
     """Store the bytes of ``items`` by sha256 (the first payload of a sha256 counts; bytes
-    already stored are kept) in one statement. The frame's content column holds the payloads'
-    own ``bytes`` objects: DuckDB copies them into the table, nothing copies them before."""
+    already stored are kept), a few statements for a whole source: each takes about
+    :data:`RAW_CHUNK_BYTES` of payloads, from a frame whose content column holds the
+    payloads' own ``bytes`` objects (DuckDB copies them into the table; nothing else does)."""
     import pandas as pd
 
     first: dict[str, BatchItem] = {}
     for i in items:
         first.setdefault(i.sha256, i)
-    rows = list(first.values())
-    frame = pd.DataFrame(
-        {
-            "sha256": pd.Series([i.sha256 for i in rows], dtype=object),
-            "size": pd.Series([len(i.payload.content) for i in rows], dtype="int64"),
-            "content": pd.Series([i.payload.content for i in rows], dtype=object),
-            "first_fetch_id": pd.Series([i.fetch_id for i in rows], dtype="int64"),
-        }
-    )
-    con.register("yf_raw_df", frame)
-    try:
-        con.execute(
-            "INSERT INTO raw_payloads SELECT CAST(r.sha256 AS VARCHAR), r.size, "
-            "CAST(r.content AS BLOB), r.first_fetch_id "
-            "FROM yf_raw_df r ANTI JOIN raw_payloads p USING (sha256)"
-        ).fetchall()
-    finally:
-        con.unregister("yf_raw_df")
+    chunk: list[BatchItem] = []
+    size = 0
+    for n, item in enumerate(first.values(), start=1):
+        chunk.append(item)
+        size += len(item.payload.content)
+        if size < RAW_CHUNK_BYTES and n < len(first):
+            continue
+        frame = pd.DataFrame(
+            {
+                "sha256": pd.Series([i.sha256 for i in chunk], dtype=object),
+                "size": pd.Series([len(i.payload.content) for i in chunk], dtype="int64"),
+                "content": pd.Series([i.payload.content for i in chunk], dtype=object),
+                "first_fetch_id": pd.Series([i.fetch_id for i in chunk], dtype="int64"),
+            }
+        )
+        con.register("yf_raw_df", frame)
+        try:
+            con.execute(
+                "INSERT INTO raw_payloads SELECT CAST(r.sha256 AS VARCHAR), r.size, "
+                "CAST(r.content AS BLOB), r.first_fetch_id "
+                "FROM yf_raw_df r ANTI JOIN raw_payloads p USING (sha256)"
+            ).fetchall()
+        finally:
+            con.unregister("yf_raw_df")
+        chunk, size = [], 0
 
 
 _FETCH_COLUMNS = (
@@ -185,17 +199,15 @@ _FETCH_TYPES = (
 )
 
 
-#: DuckDB settings of a writing connection. A refresh commits one transaction per source:
-#: - ``checkpoint_threshold``: commits only append to the write-ahead log (flushed to disk at
-#:   each commit, so a crash loses nothing committed; the next open replays it, readers
-#:   included), and the store is checkpointed once, when the connection closes, instead of
-#:   rewriting the tables and the key index after every large commit;
+#: DuckDB settings of a writing connection (memory: a large source's write should not
+#: hold several copies of its rows):
 #: - ``write_buffer_row_group_count``: a bulk insert writes each full row group to the file
 #:   as soon as it is full, rather than buffering several in memory;
 #: - ``allocator_*flush_threshold``: memory DuckDB frees is given back to the system
 #:   promptly, so a large source's write does not keep its peak.
+#: (DuckDB's own ``checkpoint_threshold`` is kept: a large commit is checkpointed at once
+#: rather than written to the log first, which would buffer a source's raw files again.)
 WRITE_CONFIG: dict[str, str] = {
-    "checkpoint_threshold": "1GB",
     "write_buffer_row_group_count": "1",
     "allocator_flush_threshold": "8MB",
     "allocator_bulk_deallocation_flush_threshold": "8MB",
@@ -211,10 +223,17 @@ class Store:
             writable open creates the file and brings its schema to :data:`SCHEMA_VERSION`.
         lock_wait: seconds to wait while another process writes the file (default
             ``YENFLOW_LOCK_WAIT``, else 10); then a :class:`StoreError` naming its pid.
+        create: for a writable open, whether a file without a yenflow schema may become a
+            store; ``False``: refuse it, as a reader does (the file must be a store).
     """
 
     def __init__(
-        self, path: Path | str, *, read_only: bool = False, lock_wait: float | None = None
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        lock_wait: float | None = None,
+        create: bool = True,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -238,10 +257,10 @@ class Store:
             msg = f"cannot open the store {self.path}: {exc}"
             raise StoreError(msg) from exc
         try:
-            if read_only:
+            if read_only or not create:
                 self.schema_version = schema_version(self._con)
                 self._check_readable()
-            else:
+            if not read_only:
                 self.schema_version = migrate(self._con, path=self.path)
         except BaseException:
             self.close()
@@ -286,6 +305,18 @@ class Store:
 
     def _begin(self) -> None:
         self._con.execute("BEGIN TRANSACTION")
+
+    def checkpoint(self) -> None:
+        """Write what the log holds into the store file now (what closing does), e.g. while
+        the caller waits for other work: the close then has less to do."""
+        self._require_writable()
+        try:
+            self._con.execute("CHECKPOINT").fetchall()
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except duckdb.Error as exc:
+            msg = f"checkpointing the store {self.path} failed: {exc}"
+            raise StoreError(msg) from exc
 
     # -- what the fetcher needs --------------------------------------------------
     def validators(self) -> dict[str, Validators]:
@@ -402,6 +433,7 @@ class Store:
             if w.dataset is not None
         ]
         con = self._con
+        large = sum(i.rows.count for i in items) >= LARGE_WRITE_ROWS
         try:
             self._begin()
             try:
@@ -409,6 +441,8 @@ class Store:
                 if items:  # pandas is imported only for a write with parsed data
                     upsert_series(con, [i.dataset for i in items])
                     per_fetch = apply_batch(con, items)
+                if large:
+                    heap.trim()  # the staged rows, released once inserted
                 fresh = [i for i in items if i.payload.content]
                 if fresh:
                     _insert_raw(con, fresh)
@@ -463,6 +497,8 @@ class Store:
                     )
                 if log:
                     self._insert_fetches(con, log)
+                if large:
+                    heap.trim()  # the raw files' transient copies, before the commit
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
