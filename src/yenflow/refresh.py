@@ -3,15 +3,24 @@
 :func:`refresh` is what ``yenflow fetch`` and ``yenflow report`` call. It works in phases:
 
 1. **Read** what the store knows (validators for conditional requests; the sha256, parser
-   version and row count of every stored payload), opening the store read-only for a moment.
-2. **Download and parse**, each source in its own worker thread, with the store closed (so
-   readers are never locked out by a slow server). A payload is parsed when its bytes or its
+   version and row count of every stored payload), opening the store read-only for a moment
+   (a snapshot run into an existing store reads it through its write connection instead:
+   no server is involved, so the store is opened once, for writing).
+2. **Download and parse**, each source in its own worker thread, with the store closed while
+   every pending source waits on a server (so readers are never locked out by a slow
+   server). A payload is parsed when its bytes or its
    parser version (:func:`parser_version`) differ from the stored parse; then every *later*
    payload of the same source (request order is the source's precedence order: TIC's current
    table after its history) is parsed too, from the bytes in hand or, after a 304, from the
    stored raw bytes, so a payload's precedence over another holds whether or not each changed.
-3. **Write** each source as soon as it is ready: the store is opened for writing only for
-   that source's one transaction (:meth:`yenflow.store.Store.write_source`).
+   One source parses at a time (parsing is Python, one core under the GIL): sources finish
+   one after another, and each is written while the next one parses. A parse is staged for
+   the store at once (:func:`yenflow.store.stage_dataset`: compact arrays, the frame dropped).
+3. **Write** each source as soon as it is parsed, in its own transaction
+   (:meth:`yenflow.store.Store.write_source`). The store is opened for writing at the first
+   write and kept open while a write is expected from local work (a snapshot run, or a
+   pending source that has its bytes), checkpointed while idle; a written source's bytes and
+   rows are dropped.
 
 A source whose download or parse fails is reported and leaves its data in the store as they
 were; the other sources go on. A 304 to a request that sent no validator is a failure (the
