@@ -703,13 +703,13 @@ def refresh(
                     continue
                 for future in done:
                     finish(future, st)
-                if pending and not any(f.done() for f in pending):
-                    # idle until the next source is parsed: write the log into the file
-                    # now, alongside that parse, rather than all of it when closing
-                    with contextlib.suppress(StoreError):
-                        st.checkpoint()
             if not writes_coming():
                 writer.release()  # closed while every pending source waits on a server
+            elif pending and done and writer.is_open and not any(f.done() for f in pending):
+                # idle until the next source is parsed: write the log into the file now,
+                # alongside that parse, rather than all of it when closing
+                with contextlib.suppress(StoreError):
+                    writer.get().checkpoint()
     except KeyboardInterrupt:
         cancel.set()
         fetcher.cancel()  # cut the reads in flight now; no retry starts
