@@ -3,15 +3,24 @@
 :func:`refresh` is what ``yenflow fetch`` and ``yenflow report`` call. It works in phases:
 
 1. **Read** what the store knows (validators for conditional requests; the sha256, parser
-   version and row count of every stored payload), opening the store read-only for a moment.
-2. **Download and parse**, each source in its own worker thread, with the store closed (so
-   readers are never locked out by a slow server). A payload is parsed when its bytes or its
+   version and row count of every stored payload), opening the store read-only for a moment
+   (a snapshot run into an existing store reads it through its write connection instead:
+   no server is involved, so the store is opened once, for writing).
+2. **Download and parse**, each source in its own worker thread, with the store closed while
+   every pending source waits on a server (so readers are never locked out by a slow
+   server). A payload is parsed when its bytes or its
    parser version (:func:`parser_version`) differ from the stored parse; then every *later*
    payload of the same source (request order is the source's precedence order: TIC's current
    table after its history) is parsed too, from the bytes in hand or, after a 304, from the
    stored raw bytes, so a payload's precedence over another holds whether or not each changed.
-3. **Write** each source as soon as it is ready: the store is opened for writing only for
-   that source's one transaction (:meth:`yenflow.store.Store.write_source`).
+   One source parses at a time (parsing is Python, one core under the GIL): sources finish
+   one after another, and each is written while the next one parses. A parse is staged for
+   the store at once (:func:`yenflow.store.stage_dataset`: compact arrays, the frame dropped).
+3. **Write** each source as soon as it is parsed, in its own transaction
+   (:meth:`yenflow.store.Store.write_source`). The store is opened for writing at the first
+   write and kept open while a write is expected from local work (a snapshot run, or a
+   pending source that has its bytes), checkpointed while idle; a written source's bytes and
+   rows are dropped.
 
 A source whose download or parse fails is reported and leaves its data in the store as they
 were; the other sources go on. A 304 to a request that sent no validator is a failure (the
@@ -32,6 +41,7 @@ Status of a source in the result:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -55,13 +65,20 @@ from yenflow.errors import (
 )
 from yenflow.payload import RawPayload
 from yenflow.sources import get_source_class, source_names
-from yenflow.store import FetchRecord, KnownPayload, PayloadWrite, Store, WriteCounts
+from yenflow.store import (
+    FetchRecord,
+    KnownPayload,
+    PayloadWrite,
+    StagedDataset,
+    Store,
+    WriteCounts,
+    stage_dataset,
+)
 
 if TYPE_CHECKING:
     import httpx
     import pandas as pd
 
-    from yenflow.frame import Dataset
     from yenflow.http import Fetcher
     from yenflow.payload import Validators
     from yenflow.sources.base import Source
@@ -202,7 +219,7 @@ class _Entry:
     known: KnownPayload | None
     parse: bool = False  # parse this run
     from_store: bool = False  # the bytes are the stored ones (after a 304)
-    dataset: Dataset | None = None
+    dataset: StagedDataset | None = None  # the parse, staged for the store
 
     @property
     def sha256(self) -> str:
@@ -227,9 +244,11 @@ class _Collected:
     seconds: float = 0.0
 
 
-def _parse_one(source: Source, payload: RawPayload) -> Dataset:
+def _parse_one(source: Source, payload: RawPayload) -> StagedDataset:
+    """Parse ``payload`` and stage the result for the store at once (the frame is dropped:
+    a large source is held once, compactly, until it is written)."""
     try:
-        return source.parse(payload)
+        return stage_dataset(source.parse(payload))
     except ParseError:
         raise
     except Exception as exc:  # a parser bug must not take the other sources down
@@ -249,6 +268,8 @@ def _collect(
     snapshot: bool,
     progress: ProgressCallback,
     cancel: threading.Event,
+    parse_lock: threading.Lock,
+    downloaded: Callable[[], None],
 ) -> _Collected:
     started = time.perf_counter()
     out = _Collected(source.name, version)
@@ -283,20 +304,33 @@ def _collect(
         else:
             entry.parse = stored is None or stored[:2] != (payload.sha256, version)
         out.entries.append(entry)
+    downloaded()
     # Precedence: a later payload overrides an earlier one, so once one payload is parsed
     # every later one is parsed too, changed or not, and applied after it.
     first = next((i for i, e in enumerate(out.entries) if e.parse), None)
-    for entry in out.entries[first:] if first is not None else ():
+    todo = out.entries[first:] if first is not None else []
+    for entry in todo:
         entry.parse = True
-        if entry.payload.not_modified:
-            entry.from_store = True  # parsed in the write phase, from the stored bytes
-            continue
-        progress(source.name, f"parsing {entry.payload.raw_path}")
-        try:
-            entry.dataset = _parse_one(source, entry.payload)
-        except ParseError as exc:
-            out.failures.append(exc)
-            out.parse_failed = True
+        entry.from_store = entry.payload.not_modified  # parsed when written, from the store
+    fresh = [e for e in todo if not e.from_store]
+    if fresh and not cancel.is_set():
+        # One source parses at a time (parsing is Python, one core under the GIL): sources
+        # finish one after another, so each is written while the next one parses.
+        progress(source.name, "waiting to parse")
+        with parse_lock:
+            for entry in fresh:
+                if cancel.is_set():  # Ctrl-C: nothing of this source is written
+                    out.failures.append(
+                        FetchError("interrupted", source=source.name, reason="interrupted")
+                    )
+                    out.parse_failed = True
+                    break
+                progress(source.name, f"parsing {entry.payload.raw_path}")
+                try:
+                    entry.dataset = _parse_one(source, entry.payload)
+                except ParseError as exc:
+                    out.failures.append(exc)
+                    out.parse_failed = True
     out.seconds = time.perf_counter() - started
     return out
 
@@ -489,6 +523,35 @@ def _outcome(
 
 
 # -- the pipeline ---------------------------------------------------------------------
+class _Writer:
+    """The store of the write phase: the caller's open store, or the file opened for writing
+    at the first write and kept open only while :meth:`release` is not called (the refresh
+    releases it whenever no write is expected from local work, e.g. while every pending
+    source waits on a server), so readers are never locked out by a slow server."""
+
+    def __init__(self, target: Store | Path) -> None:
+        self.target = target
+        # an existing file must already be a yenflow store; a missing one is created
+        self.create = not (isinstance(target, Path) and target.exists())
+        self._open: Store | None = None
+
+    def get(self) -> Store:
+        if isinstance(self.target, Store):
+            return self.target
+        if self._open is None:
+            self._open = Store(self.target, create=self.create)
+        return self._open
+
+    @property
+    def is_open(self) -> bool:
+        return self._open is not None
+
+    def release(self) -> None:
+        if self._open is not None:
+            opened, self._open = self._open, None
+            opened.close()
+
+
 def _known_state(store: Store | Path) -> tuple[dict[str, Validators], dict[str, KnownPayload]]:
     if isinstance(store, Store):
         return store.validators(), store.ingested_payloads()
@@ -549,17 +612,33 @@ def refresh(
             raise FetchError("interrupted", source="refresh", reason="interrupted")
         sleep(seconds)
 
-    validators, known = _known_state(target)
+    writer = _Writer(target)
+    snapshot = snapshot_dir is not None
+    if snapshot and not writer.create and isinstance(target, Path):
+        # No server is involved: the store is opened for writing once, now, and what it
+        # knows is read through that connection (no read-only open before it).
+        opened = writer.get()
+        validators, known = opened.validators(), opened.ingested_payloads()
+    else:
+        validators, known = _known_state(target)
     outcomes: dict[str, SourceOutcome] = {}
     instances: dict[str, Source] = {}
-    for name in names:
-        try:
-            instances[name] = get_source_class(name)(settings)
-        except Exception as exc:  # a broken module must not stop the other sources
-            error = f"[{name}] cannot load the source: {type(exc).__name__}: {exc}"
-            outcomes[name] = SourceOutcome(name, "failed", failures=(error,))
-            with _writable(target) as st:
-                st.log_fetch(run_id=run_id, source=name, status="fetch-error", error=error)
+    versions: dict[str, str] = {}
+    try:
+        for name in names:
+            try:
+                instances[name] = get_source_class(name)(settings)
+                versions[name] = parser_version(type(instances[name]))
+            except Exception as exc:  # a broken module must not stop the other sources
+                instances.pop(name, None)
+                error = f"[{name}] cannot load the source: {type(exc).__name__}: {exc}"
+                outcomes[name] = SourceOutcome(name, "failed", failures=(error,))
+                writer.get().log_fetch(
+                    run_id=run_id, source=name, status="fetch-error", error=error
+                )
+    except BaseException:
+        writer.release()
+        raise
     fetcher = Fetcher(
         settings,
         snapshot_dir=snapshot_dir,
@@ -567,6 +646,8 @@ def refresh(
         transport=transport,
         sleep=interruptible_sleep,
     )
+    parse_lock = threading.Lock()
+    downloaded: set[str] = set()  # sources whose requests are all answered
     pool = ThreadPoolExecutor(max_workers=max(1, len(instances)))
     futures: dict[Future[_Collected], str] = {
         pool.submit(
@@ -575,10 +656,12 @@ def refresh(
             fetcher,
             known=known,
             validators=validators,
-            version=parser_version(type(instances[name])),
-            snapshot=snapshot_dir is not None,
+            version=versions[name],
+            snapshot=snapshot,
             progress=safe_progress,
             cancel=cancel,
+            parse_lock=parse_lock,
+            downloaded=lambda name=name: downloaded.add(name),
         ): name
         for name in names
         if name in instances
@@ -598,34 +681,46 @@ def refresh(
         outcomes[name] = _write(
             collected, instances[name], store=st, run_id=run_id, save_raw=save_raw
         )
+        collected.entries.clear()  # written: its bytes and rows are not needed any more
         safe_progress(name, outcomes[name].status)
+
+    def writes_coming() -> bool:
+        """A write is expected from local work: a snapshot run, or a pending source has
+        its bytes in hand (parsing, or waiting to parse)."""
+        return snapshot or any(futures[f] in downloaded for f in pending)
 
     try:
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            if not done:
-                continue
-            # Open for writing only now; sources that are ready meanwhile share the open
-            # (each still in its own transaction); close before waiting for the next.
-            try:
-                with _writable(target) as st:
-                    while done:
-                        for future in done:
-                            finish(future, st)
-                        done, pending = wait(pending, timeout=0)
-            except StoreError as exc:  # the store could not be opened (locked, unreadable)
-                for future in done:
-                    name = futures[future]
-                    if name not in outcomes:
+            if done:
+                # Open for writing only now; each source in its own transaction.
+                try:
+                    st = writer.get()
+                except StoreError as exc:  # the store could not be opened (locked, unreadable)
+                    for future in done:
+                        name = futures[future]
                         outcomes[name] = SourceOutcome(name, "failed", failures=(str(exc),))
+                    continue
+                for future in done:
+                    finish(future, st)
+            if not writes_coming():
+                writer.release()  # closed while every pending source waits on a server
+            elif pending and done and writer.is_open and not any(f.done() for f in pending):
+                # idle until the next source is parsed: write the log into the file now,
+                # alongside that parse, rather than all of it when closing
+                with contextlib.suppress(StoreError):
+                    writer.get().checkpoint()
     except KeyboardInterrupt:
         cancel.set()
         fetcher.cancel()  # cut the reads in flight now; no retry starts
         pool.shutdown(wait=False, cancel_futures=True)
         fetcher.close()
+        writer.release()
         kept = tuple(outcomes[n] for n in names if n in outcomes)
         partial = RefreshResult(run_id, kept, snapshot_dir, time.perf_counter() - started)
         raise RefreshInterrupted(partial, [n for n in names if n not in outcomes]) from None
+    finally:
+        writer.release()
     pool.shutdown(wait=True)
     fetcher.close()
     ordered = tuple(outcomes[name] for name in names)

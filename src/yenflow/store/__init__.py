@@ -18,6 +18,9 @@ One file (``Settings.store_path``). Tables:
 ``raw_payloads``  the exact bytes of every payload that was parsed, by sha256.
 ``meta``, ``schema_versions``  the schema version (:mod:`yenflow.store.migrations`).
 
+A parsed payload is staged for writing (:mod:`yenflow.store.staging`: compact arrays, the
+frame dropped) as soon as it is parsed.
+
 Every stored number traces back: observation -> fetch -> raw payload bytes.
 
 A source's write is one transaction (:meth:`Store.write_source`) and one batched,
@@ -40,6 +43,7 @@ from yenflow.store.core import (
     WriteCounts,
 )
 from yenflow.store.migrations import SCHEMA_VERSION
+from yenflow.store.staging import StagedDataset, stage_dataset
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -47,6 +51,8 @@ __all__ = [
     "FetchRecord",
     "KnownPayload",
     "PayloadWrite",
+    "StagedDataset",
     "Store",
     "WriteCounts",
+    "stage_dataset",
 ]

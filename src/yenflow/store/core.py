@@ -17,9 +17,10 @@ from yenflow.errors import StoreError
 from yenflow.frame import FRAME_COLUMNS, Dataset, to_cutoff
 from yenflow.payload import RawPayload, Validators
 from yenflow.redact import redact
-from yenflow.store import lock
+from yenflow.store import heap, lock
 from yenflow.store.ids import new_fetch_id
 from yenflow.store.migrations import SCHEMA_VERSION, migrate, schema_version
+from yenflow.store.staging import StagedDataset, stage_dataset
 from yenflow.store.writes import BatchItem, apply_batch, upsert_series
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ class WriteCounts:
 class PayloadWrite:
     """One payload to log, with its parsed dataset (None: not parsed, e.g. 304 or same bytes).
 
+    The dataset may be staged already (:func:`yenflow.store.staging.stage_dataset`, what the
+    refresh does right after a parse); a staged dataset is written once.
+
     Attributes:
         rows: for a payload not parsed this time, the row count of its stored parse (what
             "unchanged" reports); ignored when ``dataset`` is given.
@@ -74,7 +78,7 @@ class PayloadWrite:
     """
 
     payload: RawPayload
-    dataset: Dataset | None
+    dataset: Dataset | StagedDataset | None
     status: str
     parser_version: str
     rows: int | None = None
@@ -123,6 +127,49 @@ def _naive_utc(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
 
 
+#: rows of a source's write from which freed heap memory is given back before its commit
+LARGE_WRITE_ROWS = 500_000
+#: bytes of raw payloads per INSERT: bounds DuckDB's transient copy of a large source's files
+RAW_CHUNK_BYTES = 4 << 20
+
+
+def _insert_raw(con: duckdb.DuckDBPyConnection, items: Sequence[BatchItem]) -> None:
+    """Store the bytes of ``items`` by sha256 (the first payload of a sha256 counts; bytes
+    already stored are kept), a few statements for a whole source: each takes about
+    :data:`RAW_CHUNK_BYTES` of payloads, from a frame whose content column holds the
+    payloads' own ``bytes`` objects (DuckDB copies them into the table; nothing else does)."""
+    import pandas as pd
+
+    first: dict[str, BatchItem] = {}
+    for i in items:
+        first.setdefault(i.sha256, i)
+    chunk: list[BatchItem] = []
+    size = 0
+    for n, item in enumerate(first.values(), start=1):
+        chunk.append(item)
+        size += len(item.payload.content)
+        if size < RAW_CHUNK_BYTES and n < len(first):
+            continue
+        frame = pd.DataFrame(
+            {
+                "sha256": pd.Series([i.sha256 for i in chunk], dtype=object),
+                "size": pd.Series([len(i.payload.content) for i in chunk], dtype="int64"),
+                "content": pd.Series([i.payload.content for i in chunk], dtype=object),
+                "first_fetch_id": pd.Series([i.fetch_id for i in chunk], dtype="int64"),
+            }
+        )
+        con.register("yf_raw_df", frame)
+        try:
+            con.execute(
+                "INSERT INTO raw_payloads SELECT CAST(r.sha256 AS VARCHAR), r.size, "
+                "CAST(r.content AS BLOB), r.first_fetch_id "
+                "FROM yf_raw_df r ANTI JOIN raw_payloads p USING (sha256)"
+            ).fetchall()
+        finally:
+            con.unregister("yf_raw_df")
+        chunk, size = [], 0
+
+
 _FETCH_COLUMNS = (
     "fetch_id, run_id, source, url, raw_path, fetched_at, status, http_status, bytes, sha256, "
     "etag, last_modified, parser_version, rows_added, rows_revised, rows_unchanged, error, "
@@ -152,6 +199,25 @@ _FETCH_TYPES = (
 )
 
 
+#: DuckDB settings of a writing connection (memory: a large source's write should not
+#: hold several copies of its rows):
+#: - ``threads``: one DuckDB thread (a refresh writes one source while the next parses, so
+#:   on two cores a second thread has no core of its own; measured on the 10x snapshot: the
+#:   fetch's peak ~20 MB lower, its time within ~10%; on the 1x snapshot no difference);
+#: - ``write_buffer_row_group_count``: a bulk insert writes each full row group to the file
+#:   as soon as it is full, rather than buffering several in memory;
+#: - ``allocator_*flush_threshold``: memory DuckDB frees is given back to the system
+#:   promptly, so a large source's write does not keep its peak.
+#: (DuckDB's own ``checkpoint_threshold`` is kept: a large commit is checkpointed at once
+#: rather than written to the log first, which would buffer a source's raw files again.)
+WRITE_CONFIG: dict[str, str] = {
+    "threads": "1",
+    "write_buffer_row_group_count": "1",
+    "allocator_flush_threshold": "8MB",
+    "allocator_bulk_deallocation_flush_threshold": "8MB",
+}
+
+
 class Store:
     """An open DuckDB store. Use as a context manager, or call :meth:`close`.
 
@@ -161,10 +227,17 @@ class Store:
             writable open creates the file and brings its schema to :data:`SCHEMA_VERSION`.
         lock_wait: seconds to wait while another process writes the file (default
             ``YENFLOW_LOCK_WAIT``, else 10); then a :class:`StoreError` naming its pid.
+        create: for a writable open, whether a file without a yenflow schema may become a
+            store; ``False``: refuse it, as a reader does (the file must be a store).
     """
 
     def __init__(
-        self, path: Path | str, *, read_only: bool = False, lock_wait: float | None = None
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        lock_wait: float | None = None,
+        create: bool = True,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -178,15 +251,20 @@ class Store:
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = lock.connect(self.path, read_only=read_only, wait_s=wait)
+            self._con = lock.connect(
+                self.path,
+                read_only=read_only,
+                wait_s=wait,
+                config=None if read_only else WRITE_CONFIG,
+            )
         except (duckdb.Error, OSError) as exc:
             msg = f"cannot open the store {self.path}: {exc}"
             raise StoreError(msg) from exc
         try:
-            if read_only:
+            if read_only or not create:
                 self.schema_version = schema_version(self._con)
                 self._check_readable()
-            else:
+            if not read_only:
                 self.schema_version = migrate(self._con, path=self.path)
         except BaseException:
             self.close()
@@ -231,6 +309,18 @@ class Store:
 
     def _begin(self) -> None:
         self._con.execute("BEGIN TRANSACTION")
+
+    def checkpoint(self) -> None:
+        """Write what the log holds into the store file now (what closing does), e.g. while
+        the caller waits for other work: the close then has less to do."""
+        self._require_writable()
+        try:
+            self._con.execute("CHECKPOINT").fetchall()
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except duckdb.Error as exc:
+            msg = f"checkpointing the store {self.path} failed: {exc}"
+            raise StoreError(msg) from exc
 
     # -- what the fetcher needs --------------------------------------------------
     def validators(self) -> dict[str, Validators]:
@@ -339,7 +429,7 @@ class Store:
             BatchItem(
                 fetch_id,
                 w.payload,
-                w.dataset,
+                stage_dataset(w.dataset),
                 w.sha256 or w.payload.sha256,
                 _naive_utc(w.payload.fetched_at),
             )
@@ -347,6 +437,7 @@ class Store:
             if w.dataset is not None
         ]
         con = self._con
+        large = sum(i.rows.count for i in items) >= LARGE_WRITE_ROWS
         try:
             self._begin()
             try:
@@ -354,20 +445,11 @@ class Store:
                 if items:  # pandas is imported only for a write with parsed data
                     upsert_series(con, [i.dataset for i in items])
                     per_fetch = apply_batch(con, items)
+                if large:
+                    heap.trim()  # the staged rows, released once inserted
                 fresh = [i for i in items if i.payload.content]
                 if fresh:
-                    # one row at a time: the bytes go to DuckDB as they are, with no
-                    # second copy of the whole batch (a frame of every payload's bytes)
-                    first = {}
-                    for i in fresh:
-                        first.setdefault(i.sha256, i)
-                    for i in first.values():
-                        row = [i.sha256, len(i.payload.content), i.payload.content, i.fetch_id]
-                        con.execute(
-                            "INSERT INTO raw_payloads SELECT ?, ?, ?, ? WHERE NOT EXISTS "
-                            "(SELECT 1 FROM raw_payloads WHERE sha256 = ?)",
-                            [*row, i.sha256],
-                        ).fetchall()
+                    _insert_raw(con, fresh)
                 total = WriteCounts()
                 log: list[tuple] = []
                 for fetch_id, w in zip(ids, writes, strict=True):
@@ -377,7 +459,11 @@ class Store:
                     if w.dataset is not None:
                         c = per_fetch[fetch_id]
                         counts = WriteCounts(c.added, c.revised, c.unchanged, c.restamped)
-                        parsed = len(w.dataset.frame)
+                        parsed = (
+                            len(w.dataset)
+                            if isinstance(w.dataset, StagedDataset)
+                            else len(w.dataset.frame)
+                        )
                     elif w.status in ("unchanged", "not-modified"):
                         parsed = w.rows or 0
                         counts = WriteCounts(unchanged=parsed)
@@ -415,6 +501,8 @@ class Store:
                     )
                 if log:
                     self._insert_fetches(con, log)
+                if large:
+                    heap.trim()  # the raw files' transient copies, before the commit
             except BaseException:
                 con.execute("ROLLBACK")
                 raise

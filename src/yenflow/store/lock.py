@@ -59,13 +59,19 @@ def _holder(store: Path) -> str:
 
 
 def connect(
-    store: Path, *, read_only: bool, wait_s: float, sleep=time.sleep
+    store: Path,
+    *,
+    read_only: bool,
+    wait_s: float,
+    sleep=time.sleep,
+    config: Mapping[str, str] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open ``store``, retrying while another process holds its lock, for up to ``wait_s``."""
+    """Open ``store`` (with DuckDB settings ``config``), retrying while another process holds
+    its lock, for up to ``wait_s``."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            con = duckdb.connect(str(store), read_only=read_only)
+            con = duckdb.connect(str(store), read_only=read_only, config=dict(config or {}))
         except duckdb.Error as exc:
             if not _is_lock_conflict(exc):
                 raise
