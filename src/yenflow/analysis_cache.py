@@ -67,14 +67,8 @@ def frame_digest(frame: pd.DataFrame) -> str:
     for name in frame.columns:
         col = frame[name]
         h.update(str(name).encode() + _SEP + str(col.dtype).encode() + _SEP)
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
-            h.update(np.ascontiguousarray(col.array.asi8).tobytes())
-        elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufcmM":
-            h.update(np.ascontiguousarray(col.to_numpy()).tobytes())
-        else:
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            h.update(_SEP.join(repr(u).encode() for u in uniques) + _SEP)
-            h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
+        raw = _column_bytes(col)
+        h.update(raw if raw is not None else _text_bytes(col))
         h.update(_SEP)
     return h.hexdigest()
 
@@ -87,6 +81,16 @@ def _column_bytes(col: pd.Series) -> bytes | None:
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufcmM":
         return np.ascontiguousarray(col.to_numpy()).tobytes()
     return None
+
+
+def _text_bytes(col: pd.Series) -> bytes:
+    """Any other column's distinct values (``repr``) and per-row codes, as bytes."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return (
+        _SEP.join(repr(u).encode() for u in uniques)
+        + _SEP
+        + np.ascontiguousarray(codes, dtype=np.int64).tobytes()
+    )
 
 
 def segment_digests(
@@ -114,9 +118,7 @@ def segment_digests(
             if raw is not None:
                 h.update(memoryview(raw)[start * width : stop * width])
             else:
-                codes, uniques = pd.factorize(col.iloc[start:stop], use_na_sentinel=True)
-                h.update(_SEP.join(repr(u).encode() for u in uniques) + _SEP)
-                h.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
+                h.update(_text_bytes(col.iloc[start:stop]))
             h.update(_SEP)
     return {sid: h.hexdigest() for sid, h in hashes.items()}
 
