@@ -67,7 +67,7 @@ def test_csv_columns_equal_the_csv_module_reading(lines: list[list[str]], crlf: 
 
 def test_fast_path_taken_on_a_plain_file_only() -> None:
     text = "observation_date,DGS10\n2024-01-02,3.95\n2024-01-03,\n\n"
-    fast = _plain_columns(text)
+    fast = _plain_columns(_ctx(text))
     assert fast is not None
     assert (
         _fast(text)
@@ -78,9 +78,9 @@ def test_fast_path_taken_on_a_plain_file_only() -> None:
             [["2024-01-02", "2024-01-03"], ["3.95", ""]],
         )
     )
-    assert _plain_columns('a,b\n"1",2\n') is None  # quotes: the csv module
-    assert _plain_columns("a,b\n1,2,3\n") is None  # a row too wide: the csv module names it
-    assert _plain_columns("a,b\n1\n") is None  # a row too short
+    assert _plain_columns(_ctx('a,b\n"1",2\n')) is None  # quotes: the csv module
+    assert _plain_columns(_ctx("a,b\n1,2,3\n")) is None  # a row too wide: the csv module names it
+    assert _plain_columns(_ctx("a,b\n1\n")) is None  # a row too short
 
 
 def test_id_column_equals_pandas_inference() -> None:

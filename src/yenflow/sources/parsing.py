@@ -340,19 +340,18 @@ def csv_columns(
 ) -> tuple[list[str], Sequence[int], list[Sequence[str]]]:
     """Header cells, data line numbers and the data **columns** of a UTF-8 CSV file.
 
-    The same checks and result as :func:`csv_table` then :func:`table_columns`, read
-    by pandas' C reader when the file is a plain table (no quotes, NUL or bare
-    carriage return, no blank line inside, every row as wide as the header);
+    The same checks and result as :func:`csv_table` then :func:`table_columns`, cut
+    from the bytes by :class:`PlainLines` when the file is a plain table (no quotes, NUL or
+    bare carriage return, no blank line inside, every row as wide as the header);
     anything else goes through the csv module, which names the bad row.
     ``check_header`` (raising ParseError) runs on the header before any row is judged.
     """
-    text = _complete_text(ctx)
-    fast = _plain_columns(text)
+    fast = _plain_columns(ctx)
     if fast is not None:
         if check_header is not None:
             check_header(fast[0])
         return fast
-    header, lines, rows = _records_table(ctx, text)
+    header, lines, rows = _records_table(ctx, _complete_text(ctx))
     if check_header is not None:
         check_header(header)
     return header, lines, list(table_columns(rows, lines, ctx, header=header))
@@ -383,45 +382,23 @@ def _records_table(ctx: ParseContext, text: str) -> tuple[list[str], list[int], 
     return records[0][1], lines, [cells for _, cells in records[1:]]
 
 
-def _plain_columns(text: str) -> tuple[list[str], range, list[Sequence[str]]] | None:
-    """:func:`csv_columns`' fast path, or None when the text needs the csv module."""
-    if '"' in text or "\x00" in text:
+def _plain_columns(ctx: ParseContext) -> tuple[list[str], range, list[Sequence[str]]] | None:
+    """:func:`csv_columns`' fast path, or None when the text needs the csv module: the
+    columns of :class:`PlainLines` (every row exactly as wide as the header, no blank line
+    inside), as arrays of Python strings."""
+    table = plain_lines(ctx)
+    if table is None:
         return None
-    text = text.replace("\r\n", "\n") if "\r" in text else text
-    if "\r" in text:
+    header = table.cells(0)
+    if not header:
         return None
-    text = text.rstrip("\n") + "\n"
-    head, _, body = text.partition("\n")
-    if not head or "\n\n" in body or body.startswith("\n"):
-        return None
-    header = head.split(",")
-    n = body.count("\n")
-    # every row exactly as wide as the header: count the commas line by line, in numpy
-    # (UTF-8 continuation bytes are >= 0x80, so "," and "\n" bytes are those characters)
-    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
-    commas = np.cumsum(raw == ord(","))[raw == ord("\n")]
-    if (np.diff(commas, prepend=0) != len(header) - 1).any():
-        return None
+    n = len(table) - 1
     if n == 0:
         return header, range(2, 2), [np.array([], dtype=object) for _ in header]
-    try:
-        table = pd.read_csv(
-            io.StringIO(body),
-            header=None,
-            names=list(range(len(header))),
-            index_col=False,
-            dtype=str,
-            na_filter=False,
-            quoting=csv.QUOTE_NONE,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (ValueError, pd.errors.ParserError):
+    columns = table.columns(1, width=len(header), which=range(len(header)))
+    if columns is None:
         return None
-    if len(table) != n:
-        return None
-    columns = [table[c].to_numpy(dtype=object) for c in table.columns]
-    return header, range(2, n + 2), columns
+    return header, range(2, n + 2), [c.to_numpy(zero_copy_only=False) for c in columns]
 
 
 def date_number_columns(
